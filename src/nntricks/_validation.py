@@ -1,0 +1,60 @@
+"""Argument and array checks shared by every module, each raising a ``ValueError`` that names the problem."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_choice(value: object, name: str, choices) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"unknown {name} {value!r}; expected one of {options}")
+
+
+def check_scalar(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    integer: bool = False,
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is a finite real number in the given interval."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "an integer" if integer else "a real number"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    too_low = low is not None and (value < low if low_inclusive else value <= low)
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
+    if too_low or too_high:
+        left = "-inf" if low is None else f"{low:g}"
+        right = "inf" if high is None else f"{high:g}"
+        interval = (
+            ("[" if low_inclusive and low is not None else "(")
+            + f"{left}, {right}"
+            + ("]" if high_inclusive and high is not None else ")")
+        )
+        raise ValueError(f"{name} must lie in {interval}, got {value!r}")
+
+
+def check_finite(array: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity."""
+    if not np.all(np.isfinite(array)):
+        n_nan = int(np.count_nonzero(np.isnan(array)))
+        n_inf = int(np.count_nonzero(np.isinf(array)))
+        raise ValueError(f"{name} contains {n_nan} NaN and {n_inf} infinite values")
+
+
+def check_same_length(first: np.ndarray, second: np.ndarray, names: tuple[str, str]) -> None:
+    """Raise ``ValueError`` unless two arrays have the same number of rows."""
+    if len(first) != len(second):
+        raise ValueError(
+            f"{names[0]} and {names[1]} have different lengths: {len(first)} != {len(second)}"
+        )

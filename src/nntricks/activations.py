@@ -1,0 +1,315 @@
+"""Activation functions of the notes' §2.4, each with its derivative beside it.
+
+Every activation offers three elementwise operations on float32 or float64 arrays:
+
+``value(z)``
+    the activation :math:`f(z)`;
+``derivative(z)``
+    :math:`f'(z)`, written from the pre-activation ``z``;
+``backward(a, grad, scratch)``
+    multiplies ``grad`` in place by :math:`f'`, computed from the *output* ``a = f(z)``. Every
+    activation here has a derivative that can be written in terms of its own output, so a network
+    never has to keep the pre-activations; ``scratch`` is a buffer of ``a``'s shape that the
+    caller allocates once.
+
+Two of the notes' printed derivatives are wrong (see ``NOTES-MAP.md``):
+the sigmoid's is :math:`e^{-z}/(1+e^{-z})^2 = \\sigma(z)(1-\\sigma(z))`, not
+:math:`-e^{-z}/(1+e^{-z})`, and the soft sign's is :math:`1/(1+|z|)^2`, not
+:math:`\\operatorname{sgn}(z)/(1+z)^2`. The gradient checker tells the two apart
+(``tests/test_gradcheck.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_choice, check_scalar
+
+__all__ = [
+    "ActivationFunction",
+    "HardTanh",
+    "Identity",
+    "LeakyReLU",
+    "ReLU",
+    "Sigmoid",
+    "SoftSign",
+    "Tanh",
+    "ACTIVATIONS",
+    "get_activation",
+]
+
+
+class ActivationFunction:
+    """Base class: an elementwise nonlinearity and its derivative.
+
+    Attributes
+    ----------
+    name : str
+        The name the activation is registered under.
+    kinks : tuple of float
+        Points where the derivative jumps (empty for smooth activations). The gradient checker
+        uses :meth:`piece` to flag finite-difference probes that straddle one.
+    """
+
+    name: str = ""
+    kinks: tuple[float, ...] = ()
+
+    def value(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return :math:`f(z)` (written into ``out`` when given)."""
+        raise NotImplementedError
+
+    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return :math:`f'(z)` (written into ``out`` when given)."""
+        raise NotImplementedError
+
+    def backward(self, a: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
+        """Multiply ``grad`` in place by :math:`f'` evaluated from the output ``a = f(z)``."""
+        raise NotImplementedError
+
+    def piece(self, a: np.ndarray) -> np.ndarray:
+        """Index of the linear piece each output ``a`` lies on (all zeros when smooth)."""
+        return np.zeros(np.shape(a), dtype=np.int8)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
+
+class Sigmoid(ActivationFunction):
+    """Logistic sigmoid :math:`\\sigma(z) = 1/(1+e^{-z})`, :math:`\\sigma' = \\sigma(1-\\sigma)`.
+
+    Evaluated as :math:`\\tfrac12(1 + \\tanh(z/2))`, which never overflows (|z| up to 1e4 and
+    beyond give 0 or 1 without a warning) and needs no temporary array.
+    """
+
+    name = "sigmoid"
+
+    def value(self, z, out=None):
+        out = np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
+        return out
+
+    def derivative(self, z, out=None):
+        s = self.value(z)
+        return np.multiply(s, 1 - s, out=out)
+
+    def backward(self, a, grad, scratch):
+        np.subtract(1, a, out=scratch)
+        scratch *= a
+        grad *= scratch
+
+
+class Tanh(ActivationFunction):
+    """Hyperbolic tangent :math:`\\tanh z = 2\\sigma(2z) - 1`, :math:`\\tanh' = 1 - \\tanh^2`."""
+
+    name = "tanh"
+
+    def value(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, z, out=None):
+        out = np.tanh(z, out=out)
+        np.square(out, out=out)
+        np.subtract(1, out, out=out)
+        return out
+
+    def backward(self, a, grad, scratch):
+        np.square(a, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        grad *= scratch
+
+
+class HardTanh(ActivationFunction):
+    """Hard tanh: :math:`-1` for :math:`z<-1`, :math:`z` on :math:`[-1, 1]`, :math:`1` above.
+
+    The derivative is 1 on :math:`[-1, 1]` and 0 outside, as in the notes; from the output it is 1
+    where :math:`|a| < 1`, which differs only at the two kinks :math:`z = \\pm 1`.
+    """
+
+    name = "hardtanh"
+    kinks = (-1.0, 1.0)
+
+    def value(self, z, out=None):
+        return np.clip(z, -1, 1, out=out)
+
+    def derivative(self, z, out=None):
+        inside = np.abs(z) <= 1
+        if out is None:
+            return inside.astype(np.result_type(z, np.float32))
+        np.copyto(out, inside)
+        return out
+
+    def backward(self, a, grad, scratch):
+        np.abs(a, out=scratch)
+        np.less(scratch, 1, out=scratch)
+        grad *= scratch
+
+    def piece(self, a):
+        return (np.asarray(a) >= 1).astype(np.int8) - (np.asarray(a) <= -1).astype(np.int8)
+
+
+class SoftSign(ActivationFunction):
+    """Soft sign :math:`z/(1+|z|)`, derivative :math:`1/(1+|z|)^2 = (1-|a|)^2`.
+
+    The notes print :math:`\\operatorname{sgn}(z)/(1+z)^2`, which is wrong for every :math:`z < 0`
+    (it is negative there while soft sign is increasing) and for :math:`z > 0` only by accident of
+    sign; the gradient checker rejects it.
+    """
+
+    name = "softsign"
+
+    def value(self, z, out=None):
+        if out is None or np.shares_memory(out, z):
+            return np.divide(z, np.abs(z) + 1, out=out)
+        np.abs(z, out=out)
+        out += 1
+        return np.divide(z, out, out=out)
+
+    def derivative(self, z, out=None):
+        out = np.abs(z, out=out)
+        out += 1
+        np.square(out, out=out)
+        np.reciprocal(out, out=out)
+        return out
+
+    def backward(self, a, grad, scratch):
+        np.abs(a, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        np.square(scratch, out=scratch)
+        grad *= scratch
+
+
+class ReLU(ActivationFunction):
+    """Rectified linear unit :math:`\\max(z, 0)`; derivative 1 for :math:`z > 0`, else 0."""
+
+    name = "relu"
+    kinks = (0.0,)
+
+    def value(self, z, out=None):
+        return np.maximum(z, 0, out=out)
+
+    def derivative(self, z, out=None):
+        if out is None:
+            return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
+        np.greater(z, 0, out=out)
+        return out
+
+    def backward(self, a, grad, scratch):
+        np.greater(a, 0, out=scratch)
+        grad *= scratch
+
+    def piece(self, a):
+        return (np.asarray(a) > 0).astype(np.int8)
+
+
+class LeakyReLU(ActivationFunction):
+    """Leaky ReLU :math:`\\max(z, kz)` with slope :math:`0 < k < 1`; derivative 1 or :math:`k`.
+
+    Parameters
+    ----------
+    slope : float, default=0.01
+        The slope :math:`k` for :math:`z \\le 0`; must lie in the open interval (0, 1).
+    """
+
+    name = "leaky_relu"
+    kinks = (0.0,)
+
+    def __init__(self, slope: float = 0.01) -> None:
+        check_scalar(slope, "leaky_relu slope", low=0, high=1, low_inclusive=False,
+                     high_inclusive=False)
+        self.slope = float(slope)
+
+    def value(self, z, out=None):
+        # For 0 < k < 1, max(z, kz) is z where z > 0 and kz elsewhere.
+        if out is None or np.shares_memory(out, z):
+            return np.maximum(z, np.multiply(z, self.slope), out=out)
+        np.multiply(z, self.slope, out=out)
+        return np.maximum(z, out, out=out)
+
+    def derivative(self, z, out=None):
+        positive = np.asarray(z) > 0
+        if out is None:
+            out = np.empty(np.shape(z), dtype=np.result_type(z, np.float32))
+        np.copyto(out, positive)
+        out *= 1 - self.slope
+        out += self.slope
+        return out
+
+    def backward(self, a, grad, scratch):
+        np.greater(a, 0, out=scratch)
+        scratch *= 1 - self.slope
+        scratch += self.slope
+        grad *= scratch
+
+    def piece(self, a):
+        return (np.asarray(a) > 0).astype(np.int8)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope!r})"
+
+
+class Identity(ActivationFunction):
+    """The identity :math:`f(z) = z`, derivative 1 (a linear layer)."""
+
+    name = "identity"
+
+    def value(self, z, out=None):
+        if out is None:
+            return np.array(z, copy=True)
+        np.copyto(out, z)
+        return out
+
+    def derivative(self, z, out=None):
+        if out is None:
+            return np.ones(np.shape(z), dtype=np.result_type(z, np.float32))
+        out[...] = 1
+        return out
+
+    def backward(self, a, grad, scratch):
+        pass
+
+
+ACTIVATIONS: dict[str, type[ActivationFunction]] = {
+    "sigmoid": Sigmoid,
+    "logistic": Sigmoid,
+    "tanh": Tanh,
+    "hardtanh": HardTanh,
+    "softsign": SoftSign,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "identity": Identity,
+}
+"""ActivationFunction classes by name; ``"logistic"`` is scikit-learn's name for the sigmoid."""
+
+
+def get_activation(activation: str | ActivationFunction, **params: float) -> ActivationFunction:
+    """Return an activation instance from a name or an instance.
+
+    Parameters
+    ----------
+    activation : str or ActivationFunction
+        One of ``ACTIVATIONS`` (``"sigmoid"``/``"logistic"``, ``"tanh"``, ``"hardtanh"``,
+        ``"softsign"``, ``"relu"``, ``"leaky_relu"``, ``"identity"``), or an instance, returned
+        unchanged.
+    **params
+        Parameters of the activation, e.g. ``slope=0.1`` for ``"leaky_relu"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a parameter out of range.
+    """
+    if isinstance(activation, ActivationFunction):
+        return activation
+    check_choice(activation, "activation", tuple(ACTIVATIONS))
+    try:
+        return ACTIVATIONS[activation](**params)
+    except TypeError as error:
+        raise ValueError(f"activation {activation!r} got unexpected parameters {params}") from error

@@ -1,0 +1,216 @@
+"""Losses on the raw network output ``z`` (logits), each owning its gradient.
+
+Each loss takes the output of the last dense layer, ``z`` of shape ``(n_samples, n_outputs)``,
+and targets ``Y`` of the same shape, applies its own output function (softmax, sigmoid, identity
+or exp) and averages per-sample losses :math:`\\ell_n` over the batch, weighted when
+``sample_weight`` is given:
+
+.. math:: L = \\frac{\\sum_n w_n \\ell_n}{\\sum_n w_n}.
+
+``value_and_grad(z, Y, grad)`` returns :math:`L` and writes :math:`\\partial L/\\partial z` into
+``grad`` (a buffer of ``z``'s shape the caller allocates once). These are the per-sample sums over
+outputs that scikit-learn's MLP uses (its ``log_loss``, ``binary_log_loss``, ``poisson_loss``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_choice
+
+__all__ = [
+    "LOSSES",
+    "BinaryCrossEntropy",
+    "Loss",
+    "MeanSquaredError",
+    "PoissonDeviance",
+    "SoftmaxCrossEntropy",
+    "get_loss",
+]
+
+
+def _sample_scale(n_samples: int, sample_weight: np.ndarray | None, dtype) -> np.ndarray | float:
+    """Per-sample factor :math:`w_n / \\sum w` (a column), or :math:`1/N` without weights."""
+    if sample_weight is None:
+        return 1.0 / n_samples
+    weights = np.asarray(sample_weight, dtype=dtype)
+    return (weights / weights.sum())[:, None]
+
+
+def _average(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    return float(np.average(per_sample, weights=sample_weight))
+
+
+class Loss:
+    """Base class of the losses.
+
+    Attributes
+    ----------
+    name : str
+        Registered name.
+    out_activation : str
+        The output function applied to ``z`` to give predictions, named as scikit-learn's
+        ``out_activation_`` (``"softmax"``, ``"logistic"``, ``"identity"``, ``"exp"``).
+    """
+
+    name = ""
+    out_activation = ""
+
+    def output(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Predictions from the raw output ``z`` (probabilities, or values for regression)."""
+        raise NotImplementedError
+
+    def value_and_grad(self, z: np.ndarray, Y: np.ndarray, grad: np.ndarray,
+                       sample_weight: np.ndarray | None = None) -> float:
+        """Return the loss and write :math:`\\partial L/\\partial z` into ``grad``."""
+        raise NotImplementedError
+
+    def value(self, z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """Return the loss :math:`L(z, Y)`."""
+        return self.value_and_grad(z, Y, np.empty_like(z), sample_weight)
+
+    def gradient(self, z: np.ndarray, Y: np.ndarray,
+                 sample_weight: np.ndarray | None = None) -> np.ndarray:
+        """Return :math:`\\partial L/\\partial z` as a new array."""
+        grad = np.empty_like(z)
+        self.value_and_grad(z, Y, grad, sample_weight)
+        return grad
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, for one-of-K classification.
+
+    .. math::
+        p_{nk} = \\frac{e^{z_{nk}}}{\\sum_j e^{z_{nj}}}, \\qquad
+        \\ell_n = -\\sum_k y_{nk} \\log p_{nk}, \\qquad
+        \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(p_n - y_n),
+
+    where each row of ``Y`` is a probability vector (one-hot for hard labels). Computed from
+    :math:`z - \\max_k z_k` through the log-sum-exp, so logits of magnitude 1e4 neither overflow
+    nor produce NaN.
+    """
+
+    name = "softmax_cross_entropy"
+    out_activation = "softmax"
+
+    def output(self, z, out=None):
+        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def value_and_grad(self, z, Y, grad, sample_weight=None):
+        np.subtract(z, z.max(axis=1, keepdims=True), out=grad)
+        y_dot_shifted = np.einsum("ij,ij->i", Y, grad)
+        np.exp(grad, out=grad)
+        normalizer = grad.sum(axis=1, keepdims=True)
+        grad /= normalizer
+        per_sample = np.log(normalizer[:, 0]) - y_dot_shifted
+        grad -= Y
+        grad *= _sample_scale(len(z), sample_weight, grad.dtype)
+        return _average(per_sample, sample_weight)
+
+
+class BinaryCrossEntropy(Loss):
+    """Sigmoid followed by binary cross-entropy, for binary and multilabel targets.
+
+    .. math::
+        \\ell_n = \\sum_k \\big[\\log(1 + e^{z_{nk}}) - y_{nk} z_{nk}\\big]
+                = -\\sum_k \\big[y_{nk}\\log\\sigma(z_{nk}) + (1-y_{nk})\\log(1-\\sigma(z_{nk}))\\big],
+        \\qquad
+        \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(\\sigma(z_n) - y_n),
+
+    with :math:`\\log(1+e^z)` evaluated by ``np.logaddexp(0, z)``, stable for any ``z``.
+    """
+
+    name = "binary_cross_entropy"
+    out_activation = "logistic"
+
+    def output(self, z, out=None):
+        out = np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
+        return out
+
+    def value_and_grad(self, z, Y, grad, sample_weight=None):
+        np.logaddexp(0, z, out=grad)
+        per_sample = grad.sum(axis=1) - np.einsum("ij,ij->i", Y, z)
+        self.output(z, out=grad)
+        grad -= Y
+        grad *= _sample_scale(len(z), sample_weight, grad.dtype)
+        return _average(per_sample, sample_weight)
+
+
+class MeanSquaredError(Loss):
+    """Half squared error on an identity output, for regression.
+
+    .. math::
+        \\ell_n = \\tfrac12 \\sum_k (z_{nk} - y_{nk})^2, \\qquad
+        \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(z_n - y_n).
+
+    The factor ½ and the sum over outputs are scikit-learn's (its ``squared_error`` gradient);
+    for several outputs scikit-learn *reports* this loss divided by ``n_outputs``.
+    """
+
+    name = "squared_error"
+    out_activation = "identity"
+
+    def output(self, z, out=None):
+        if out is None:
+            return np.array(z, copy=True)
+        np.copyto(out, z)
+        return out
+
+    def value_and_grad(self, z, Y, grad, sample_weight=None):
+        np.subtract(z, Y, out=grad)
+        per_sample = 0.5 * np.einsum("ij,ij->i", grad, grad)
+        grad *= _sample_scale(len(z), sample_weight, grad.dtype)
+        return _average(per_sample, sample_weight)
+
+
+class PoissonDeviance(Loss):
+    """Half Poisson deviance on an exponential output, for counts (``loss="poisson"``).
+
+    With :math:`\\mu = e^{z}`:
+
+    .. math::
+        \\ell_n = \\sum_k \\big[y_{nk}\\log(y_{nk}/\\mu_{nk}) - y_{nk} + \\mu_{nk}\\big], \\qquad
+        \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(\\mu_n - y_n),
+
+    where :math:`0 \\log 0 = 0`; targets must be non-negative.
+    """
+
+    name = "poisson"
+    out_activation = "exp"
+
+    def output(self, z, out=None):
+        return np.exp(z, out=out)
+
+    def value_and_grad(self, z, Y, grad, sample_weight=None):
+        np.exp(z, out=grad)
+        y_log_y = Y * np.log(np.where(Y > 0, Y, 1))
+        per_sample = (grad - Y - Y * z + y_log_y).sum(axis=1)
+        grad -= Y
+        grad *= _sample_scale(len(z), sample_weight, grad.dtype)
+        return _average(per_sample, sample_weight)
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "softmax_cross_entropy": SoftmaxCrossEntropy,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "squared_error": MeanSquaredError,
+    "poisson": PoissonDeviance,
+}
+"""Loss classes by name."""
+
+
+def get_loss(loss: str | Loss) -> Loss:
+    """Return a loss instance from a name of ``LOSSES`` or an instance (returned unchanged)."""
+    if isinstance(loss, Loss):
+        return loss
+    check_choice(loss, "loss", tuple(LOSSES))
+    return LOSSES[loss]()

@@ -1,0 +1,133 @@
+import math
+
+import numpy as np
+import pytest
+
+from nntricks.activations import ACTIVATIONS, LeakyReLU, get_activation
+from nntricks.gradcheck import numerical_gradient, relative_error
+
+NAMES = ["sigmoid", "logistic", "tanh", "hardtanh", "softsign", "relu", "leaky_relu", "identity"]
+
+
+def away_from_kinks(activation, z, margin=1e-3):
+    for kink in activation.kinks:
+        z = np.where(np.abs(z - kink) < margin, z + 4 * margin, z)
+    return z
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_passes_the_gradient_checker(name, rng):
+    activation = get_activation(name)
+    z = away_from_kinks(activation, rng.uniform(-3, 3, size=(6, 5)))
+    # The activation is elementwise, so d/dz_i of sum(f(z)) is f'(z_i).
+    numerical = numerical_gradient(lambda v: float(activation.value(v).sum()), z)
+    assert np.max(relative_error(activation.derivative(z), numerical)) < 1e-7
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_backward_from_output_equals_derivative(name, rng):
+    activation = get_activation(name)
+    z = away_from_kinks(activation, rng.uniform(-3, 3, size=(4, 7)))
+    grad = rng.normal(size=z.shape)
+    expected = grad * activation.derivative(z)
+    activation.backward(activation.value(z), grad, np.empty_like(z))
+    np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_preserved(name, dtype, rng):
+    activation = get_activation(name)
+    z = rng.uniform(-3, 3, size=(3, 4)).astype(dtype)
+    assert activation.value(z).dtype == dtype
+    assert activation.derivative(z).dtype == dtype
+    out = np.empty_like(z)
+    assert activation.value(z, out=out) is out
+
+
+def test_values_against_closed_forms():
+    z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    cases = {
+        "sigmoid": [1 / (1 + math.exp(-v)) for v in z],
+        "tanh": [math.tanh(v) for v in z],
+        "hardtanh": [-1.0, -0.5, 0.0, 0.5, 1.0],
+        "softsign": [-2 / 3, -1 / 3, 0.0, 1 / 3, 2 / 3],
+        "relu": [0.0, 0.0, 0.0, 0.5, 2.0],
+        "leaky_relu": [-0.02, -0.005, 0.0, 0.5, 2.0],
+        "identity": list(z),
+    }
+    for name, expected in cases.items():
+        np.testing.assert_allclose(get_activation(name).value(z), expected, rtol=1e-14,
+                                   err_msg=name)
+
+
+def test_derivatives_against_closed_forms():
+    z = np.array([-2.0, -0.5, 0.5, 2.0])
+    s = np.array([1 / (1 + math.exp(-v)) for v in z])
+    cases = {
+        "sigmoid": s * (1 - s),
+        "tanh": [1 - math.tanh(v) ** 2 for v in z],
+        "hardtanh": [0.0, 1.0, 1.0, 0.0],
+        "softsign": [1 / 9, 4 / 9, 4 / 9, 1 / 9],
+        "relu": [0.0, 0.0, 1.0, 1.0],
+        "leaky_relu": [0.01, 0.01, 1.0, 1.0],
+        "identity": [1.0, 1.0, 1.0, 1.0],
+    }
+    for name, expected in cases.items():
+        np.testing.assert_allclose(get_activation(name).derivative(z), expected, rtol=1e-14,
+                                   err_msg=name)
+
+
+def test_tanh_is_a_rescaled_sigmoid(rng):
+    z = rng.normal(size=50)
+    sigmoid, tanh = get_activation("sigmoid"), get_activation("tanh")
+    np.testing.assert_allclose(tanh.value(z), 2 * sigmoid.value(2 * z) - 1, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_neither_overflows_nor_warns_at_large_inputs(dtype):
+    z = np.array([-1e4, -1e3, -50.0, 50.0, 1e3, 1e4], dtype=dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value = get_activation("sigmoid").value(z)
+        derivative = get_activation("sigmoid").derivative(z)
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(derivative))
+    np.testing.assert_array_equal(value, [0, 0, 0, 1, 1, 1])
+
+
+def test_the_notes_printed_derivatives_fail_the_checker(rng):
+    """The checker tells the notes' printed formulas from the correct ones (NOTES-MAP §2.4)."""
+    z = rng.uniform(-3, 3, size=40)
+
+    def printed_sigmoid_derivative(v):
+        return -np.exp(-v) / (1 + np.exp(-v))
+
+    def printed_softsign_derivative(v):
+        return np.sign(v) / (1 + v) ** 2
+
+    for name, printed in [("sigmoid", printed_sigmoid_derivative),
+                          ("softsign", printed_softsign_derivative)]:
+        activation = get_activation(name)
+        numerical = numerical_gradient(lambda v: float(activation.value(v).sum()), z)
+        assert np.max(relative_error(printed(z), numerical)) > 0.1, name
+        assert np.max(relative_error(activation.derivative(z), numerical)) < 1e-7, name
+
+
+def test_leaky_relu_slope_is_a_parameter():
+    activation = get_activation("leaky_relu", slope=0.2)
+    np.testing.assert_allclose(activation.value(np.array([-1.0, 1.0])), [-0.2, 1.0])
+    assert LeakyReLU().slope == 0.01
+
+
+@pytest.mark.parametrize("slope", [0, 1, -0.1, 1.5, float("nan")])
+def test_leaky_relu_slope_outside_the_open_unit_interval_is_refused(slope):
+    with pytest.raises(ValueError, match="slope"):
+        get_activation("leaky_relu", slope=slope)
+
+
+def test_unknown_activation_name_is_refused():
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        get_activation("swish")
+
+
+def test_logistic_is_the_sigmoid():
+    assert ACTIVATIONS["logistic"] is ACTIVATIONS["sigmoid"]

@@ -1,0 +1,134 @@
+import pickle
+
+import numpy as np
+import pytest
+
+from nntricks.gradcheck import check_network
+from nntricks.layers import Activation, Dense, Dropout
+from nntricks.network import Network
+from nntricks.regularizers import L1, L2
+
+LOSS_TARGETS = {
+    "softmax_cross_entropy": lambda rng, n, k: np.eye(k)[rng.integers(k, size=n)],
+    "binary_cross_entropy": lambda rng, n, k: rng.integers(0, 2, size=(n, k)).astype(float),
+    "squared_error": lambda rng, n, k: rng.normal(size=(n, k)),
+    "poisson": lambda rng, n, k: rng.poisson(1.0, size=(n, k)).astype(float),
+}
+
+
+def four_layer_network(activations, loss, dropout=0.25, seed=0):
+    sizes = [6, 9, 8, 7, 3]
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out))
+        if i < len(activations):
+            layers += [Activation(activations[i]), Dropout(dropout)]
+    return Network(layers, loss, [L2(1e-2), L1(1e-3)], dtype=np.float64).initialize(seed)
+
+
+@pytest.mark.parametrize("loss", list(LOSS_TARGETS))
+@pytest.mark.parametrize("activations", [("tanh", "sigmoid", "softsign"),
+                                         ("relu", "leaky_relu", "hardtanh")])
+def test_four_layer_network_with_dropout_passes_the_checker(loss, activations, rng):
+    network = four_layer_network(activations, loss)
+    X = rng.normal(size=(10, 6))
+    Y = LOSS_TARGETS[loss](rng, 10, 3)
+    report = check_network(network, X, Y, sample_weight=rng.uniform(0.5, 2, size=10))
+    assert report.max_relative_error < 1e-7, str(report)
+    assert sum(a.n_probed for a in report.arrays) == network.params.size
+    # Dropout was active: some hidden unit was dropped while the mask was held fixed.
+    assert any(np.any(layer._mask == 0) for layer in network.layers
+               if isinstance(layer, Dropout))
+
+
+def test_dropout_is_active_only_in_training(rng):
+    network = four_layer_network(("tanh", "tanh", "tanh"), "squared_error", dropout=0.5)
+    X = rng.normal(size=(5, 6))
+    first = network.forward(X, training=True).copy()
+    second = network.forward(X, training=True).copy()
+    assert not np.array_equal(first, second)
+    inference = network.forward(X).copy()
+    np.testing.assert_array_equal(inference, network.forward(X))
+
+
+def test_predict_applies_the_output_function_in_chunks(rng):
+    network = four_layer_network(("relu", "relu", "relu"), "softmax_cross_entropy")
+    X = rng.normal(size=(25, 6))
+    probabilities = network.predict(X, batch_size=7)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1)
+    np.testing.assert_allclose(probabilities, network.predict(X), rtol=1e-12)
+
+
+def test_loss_and_grad_includes_the_penalties(rng):
+    network = four_layer_network(("tanh", "tanh", "tanh"), "squared_error", dropout=0.0)
+    X, Y = rng.normal(size=(5, 6)), rng.normal(size=(5, 3))
+    value, _ = network.loss_and_grad(X, Y, training=False)
+    unpenalized = network.loss_function.value(network.forward(X), Y)
+    W = np.concatenate([w.ravel() for w in network.coefs])
+    assert value == pytest.approx(unpenalized + 1e-2 * np.sum(W**2) + 1e-3 * np.sum(np.abs(W)))
+
+
+def test_float32_network_stays_float32(rng):
+    network = Network([Dense(4, 5), Activation("relu"), Dense(5, 2)]).initialize(0)
+    X = rng.normal(size=(3, 4))
+    value, grads = network.loss_and_grad(X, np.eye(2)[[0, 1, 0]])
+    assert network.params.dtype == grads.dtype == np.float32
+    assert network.forward(X.astype(np.float32)).dtype == np.float32
+    assert np.isfinite(value)
+
+
+def test_layers_are_views_into_the_flat_vectors():
+    network = Network([Dense(4, 5), Dense(5, 2)]).initialize(0)
+    for layer in network.dense_layers:
+        assert np.shares_memory(layer.W, network.params)
+        assert np.shares_memory(layer.dW, network.grads)
+    network.params[:] = 0
+    assert all(np.all(W == 0) for W in network.coefs)
+
+
+def test_fan_in_scale_is_one_over_root_fan_in():
+    network = Network([Dense(4, 5), Dense(5, 2)])
+    slices = network.parameter_slices()
+    np.testing.assert_allclose(network.fan_in_scale[slices["W[0]"]], 1 / 2)
+    np.testing.assert_allclose(network.fan_in_scale[slices["b[0]"]], 1 / 2)
+    np.testing.assert_allclose(network.fan_in_scale[slices["W[1]"]], 1 / np.sqrt(5))
+
+
+def test_pickled_network_keeps_its_views(rng):
+    network = four_layer_network(("tanh", "relu", "tanh"), "softmax_cross_entropy")
+    X = rng.normal(size=(4, 6))
+    clone = pickle.loads(pickle.dumps(network))
+    np.testing.assert_array_equal(clone.predict(X), network.predict(X))
+    clone.params[:] = 0
+    assert np.all(clone.coefs[0] == 0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_inf_in_X_or_Y_is_refused(bad, rng):
+    network = Network([Dense(3, 2)], "squared_error")
+    X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    X_bad, Y_bad = X.copy(), Y.copy()
+    X_bad[1, 2], Y_bad[0, 0] = bad, bad
+    with pytest.raises(ValueError, match="X contains"):
+        network.loss_and_grad(X_bad, Y)
+    with pytest.raises(ValueError, match="Y contains"):
+        network.loss_and_grad(X, Y_bad)
+
+
+def test_mismatched_lengths_and_shapes_are_refused(rng):
+    network = Network([Dense(3, 2)], "squared_error")
+    with pytest.raises(ValueError, match="X and Y have different lengths: 4 != 5"):
+        network.loss_and_grad(rng.normal(size=(4, 3)), rng.normal(size=(5, 2)))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 3\)"):
+        network.predict(rng.normal(size=(4, 2)))
+    with pytest.raises(ValueError, match=r"Y must have shape \(n_samples, 2\)"):
+        network.loss(rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))
+    with pytest.raises(ValueError, match="sample_weight must be non-negative"):
+        network.loss(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), -np.ones(4))
+
+
+def test_a_network_needs_a_dense_layer_and_a_float_dtype():
+    with pytest.raises(ValueError, match="at least one Dense"):
+        Network([Activation("relu")], n_features=3)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        Network([Dense(2, 2)], dtype=np.int32)
