@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import optim, schedules
 from .activations import ACTIVATIONS, get_activation
 from .gradcheck import check_network, numerical_gradient, relative_error
 from .layers import Activation, Dense, Dropout
@@ -38,5 +39,7 @@ __all__ = [
     "check_network",
     "get_activation",
     "numerical_gradient",
+    "optim",
     "relative_error",
+    "schedules",
 ]

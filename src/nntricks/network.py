@@ -191,11 +191,11 @@ class Network:
         """Regularized loss :math:`J + \\sum R` on ``(X, Y)``, without touching :attr:`grads`."""
         return self._loss(*self._check_data(X, Y, sample_weight), training)
 
-    def _loss(self, X, Y, sample_weight=None, training=False):
+    def _loss(self, X, Y, sample_weight=None, training=False, penalty_scale=1.0):
         """:meth:`loss` on data already validated and of :attr:`dtype`."""
         value = self.loss_function.value(self.forward(X, training), Y, sample_weight)
         for regularizer in self.regularizers:
-            value += regularizer.penalty(self.params, self.weight_mask)
+            value += penalty_scale * regularizer.penalty(self.params, self.weight_mask)
         return value
 
     def loss_and_grad(self, X: np.ndarray, Y: np.ndarray,
@@ -221,8 +221,12 @@ class Network:
         X, Y, sample_weight = self._check_data(X, Y, sample_weight)
         return self._loss_and_grad(X, Y, sample_weight, training)
 
-    def _loss_and_grad(self, X, Y, sample_weight=None, training=True):
-        """:meth:`loss_and_grad` on data already validated and of :attr:`dtype`."""
+    def _loss_and_grad(self, X, Y, sample_weight=None, training=True, penalty_scale=1.0):
+        """:meth:`loss_and_grad` on data already validated and of :attr:`dtype`.
+
+        ``penalty_scale`` multiplies the penalties (the estimators divide them by the batch
+        size, as scikit-learn does with ``alpha``).
+        """
         z = self.forward(X, training)
         delta = self._buffers.get("delta", z.shape[0], z.shape[1], self.dtype)
         value = self.loss_function.value_and_grad(z, Y, delta, sample_weight)
@@ -230,7 +234,7 @@ class Network:
             delta = layer.backward(delta)
         for regularizer in self.regularizers:
             value += regularizer.accumulate(self.params, self.weight_mask, self.grads,
-                                            self._scratch)
+                                            self._scratch, penalty_scale)
         return value, self.grads
 
     @contextmanager

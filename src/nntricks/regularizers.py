@@ -53,10 +53,12 @@ class Regularizer:
         return grads
 
     def accumulate(self, params: np.ndarray, mask: np.ndarray, grads: np.ndarray,
-                   scratch: np.ndarray) -> float:
-        """Add :math:`\\nabla R(\\theta)` to ``grads`` in place and return :math:`R(\\theta)`.
+                   scratch: np.ndarray, scale: float = 1.0) -> float:
+        """Add :math:`s\\nabla R(\\theta)` to ``grads`` in place and return :math:`sR(\\theta)`.
 
-        ``scratch`` is a work array of ``params``' shape, allocated once by the caller.
+        ``scratch`` is a work array of ``params``' shape, allocated once by the caller; the
+        factor :math:`s` = ``scale`` lets a caller divide the penalty by a batch's size, as
+        scikit-learn's ``alpha`` is.
         """
         raise NotImplementedError
 
@@ -69,8 +71,8 @@ class L2(Regularizer):
 
     def accumulate(self, params, mask, grads, scratch):
         np.multiply(params, mask, out=scratch)
-        penalty = self.strength * float(np.dot(scratch, scratch))
-        scratch *= 2 * self.strength
+        penalty = scale * self.strength * float(np.dot(scratch, scratch))
+        scratch *= 2 * scale * self.strength
         grads += scratch
         return penalty
 
@@ -83,7 +85,7 @@ class L1(Regularizer):
     def accumulate(self, params, mask, grads, scratch):
         np.multiply(params, mask, out=scratch)
         np.sign(scratch, out=scratch)
-        penalty = self.strength * float(np.dot(scratch, params))
-        scratch *= self.strength
+        penalty = scale * self.strength * float(np.dot(scratch, params))
+        scratch *= scale * self.strength
         grads += scratch
         return penalty
