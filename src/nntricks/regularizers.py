@@ -69,7 +69,7 @@ class Regularizer:
 class L2(Regularizer):
     """Squared Frobenius norm of the weights, :math:`\\lambda \\sum \\lVert W \\rVert_F^2`."""
 
-    def accumulate(self, params, mask, grads, scratch):
+    def accumulate(self, params, mask, grads, scratch, scale=1.0):
         np.multiply(params, mask, out=scratch)
         penalty = scale * self.strength * float(np.dot(scratch, scratch))
         scratch *= 2 * scale * self.strength
@@ -82,7 +82,7 @@ class L1(Regularizer):
 
     kinks = (0.0,)
 
-    def accumulate(self, params, mask, grads, scratch):
+    def accumulate(self, params, mask, grads, scratch, scale=1.0):
         np.multiply(params, mask, out=scratch)
         np.sign(scratch, out=scratch)
         penalty = scale * self.strength * float(np.dot(scratch, params))
