@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import optim, schedules
 from .activations import ACTIVATIONS, get_activation
+from .estimators import MLPClassifier, MLPRegressor
 from .gradcheck import check_network, numerical_gradient, relative_error
 from .layers import Activation, Dense, Dropout
 from .losses import (
@@ -29,6 +30,8 @@ __all__ = [
     "Dropout",
     "L1",
     "L2",
+    "MLPClassifier",
+    "MLPRegressor",
     "MeanCenter",
     "MeanSquaredError",
     "Network",

@@ -54,7 +54,8 @@ def check_finite(array: np.ndarray, name: str) -> None:
 
 def check_same_length(first: np.ndarray, second: np.ndarray, names: tuple[str, str]) -> None:
     """Raise ``ValueError`` unless two arrays have the same number of rows."""
-    if len(first) != len(second):
+    if first.shape[0] != second.shape[0]:
         raise ValueError(
-            f"{names[0]} and {names[1]} have different lengths: {len(first)} != {len(second)}"
+            f"{names[0]} and {names[1]} have different lengths: "
+            f"{first.shape[0]} != {second.shape[0]}"
         )

@@ -90,6 +90,9 @@ class Layer:
 class Dense(Layer):
     """Affine layer :math:`z = xW + b`.
 
+    The input may also be a SciPy sparse matrix (as the first layer receives it), multiplied
+    without densifying.
+
     Parameters
     ----------
     n_in, n_out : int
@@ -139,13 +142,19 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         z = self._buffers.get("z", x.shape[0], self.n_out, self.W.dtype)
-        np.matmul(x, self.W, out=z)
+        if isinstance(x, np.ndarray):
+            np.matmul(x, self.W, out=z)
+        else:  # a SciPy sparse batch, for the first layer
+            z[...] = x @ self.W
         z += self.b
         self._x = x
         return z
 
     def backward(self, grad_out):
-        np.matmul(self._x.T, grad_out, out=self.dW)
+        if isinstance(self._x, np.ndarray):
+            np.matmul(self._x.T, grad_out, out=self.dW)
+        else:
+            self.dW[...] = self._x.T @ grad_out
         np.sum(grad_out, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None

@@ -180,8 +180,8 @@ class Network:
         ndarray of shape (n_samples, n_outputs)
         """
         X = self._check_X(X)
-        result = np.empty((len(X), self.n_outputs), dtype=self.dtype)
-        for start in range(0, len(X), batch_size):
+        result = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        for start in range(0, X.shape[0], batch_size):
             stop = start + batch_size
             self.loss_function.output(self.forward(X[start:stop]), out=result[start:stop])
         return result
@@ -266,11 +266,15 @@ class Network:
     # -- validation ----------------------------------------------------------------------------
 
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X)
+        sparse = hasattr(X, "tocsr") and not isinstance(X, np.ndarray)
+        X = X.tocsr().astype(self.dtype) if sparse else np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(
                 f"X must have shape (n_samples, {self.n_features}), got {X.shape}"
             )
+        if sparse:
+            check_finite(X.data, "X")
+            return X
         X = np.ascontiguousarray(X, dtype=self.dtype)
         check_finite(X, "X")
         return X
@@ -286,8 +290,8 @@ class Network:
         check_same_length(X, Y, ("X", "Y"))
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=self.dtype)
-            if sample_weight.shape != (len(X),):
-                raise ValueError(f"sample_weight must have shape ({len(X)},), "
+            if sample_weight.shape != (X.shape[0],):
+                raise ValueError(f"sample_weight must have shape ({X.shape[0]},), "
                                  f"got {sample_weight.shape}")
             check_finite(sample_weight, "sample_weight")
             if np.any(sample_weight < 0) or not sample_weight.sum() > 0:

@@ -1,0 +1,40 @@
+"""Real data sets that work offline, all returned as one small :class:`Dataset` type.
+
+=================  ===========================  ==========  ========  =======  ==================
+name               source                       train/test  features  classes  X
+=================  ===========================  ==========  ========  =======  ==================
+``digits``         scikit-learn's bundled copy  1347/450    64        10       pixels / 16, [0, 1]
+``mnist1d``        ``mnist1d`` package (extra)  4000/1000   40        10       mean 0, std 1
+``fashion-mnist``  IDX files (Debian package)   60000/10000 784       10       pixels / 255, [0, 1]
+user ``.csv``      header row, label column     75 %/25 %   numeric   any      as in the file
+user ``.npz``      ``X, y`` or a given split    75 %/25 %   numeric   any      as in the file
+=================  ===========================  ==========  ========  =======  ==================
+
+:func:`load` takes a name or a path and dispatches; :func:`read_idx` reads one IDX file. Every
+``X`` is float32 of shape ``(n_samples, n_features)``; labels of the named sets are int64.
+Nothing is downloaded and nothing is written to disk (except MNIST-1D under an explicit
+``cache_dir``). Splits made here are seeded (``random_state=0`` by default) and stratified
+when the classes allow it.
+"""
+
+from ._builtin import FASHION_MNIST_DIR, load_digits, load_fashion_mnist, load_mnist1d
+from ._dataset import DataFileNotFoundError, Dataset, OptionalDependencyError
+from ._files import load_csv, load_npz
+from ._idx import read_idx
+from ._load import DEFAULT, available, load
+
+__all__ = [
+    "DEFAULT",
+    "FASHION_MNIST_DIR",
+    "DataFileNotFoundError",
+    "Dataset",
+    "OptionalDependencyError",
+    "available",
+    "load",
+    "load_csv",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_mnist1d",
+    "load_npz",
+    "read_idx",
+]
