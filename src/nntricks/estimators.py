@@ -197,8 +197,7 @@ class _BaseMLP(BaseEstimator):
             check_scalar(getattr(self, name), name, low=1, integer=True)
         if self.n_iter_no_change != math.inf:
             check_scalar(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
-        self._dropout_rates(len(self._hidden_sizes()))
-        if self.solver == "lbfgs" and any(self._dropout_rates(len(self._hidden_sizes()))):
+        if any(self._dropout_rates(len(self._hidden_sizes()))) and self.solver == "lbfgs":
             raise ValueError("dropout needs a stochastic solver, not solver='lbfgs'")
 
     def _check_sample_weight(self, sample_weight, n_samples: int, dtype) -> np.ndarray | None:
