@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import optim, schedules
+from . import datasets, optim, schedules
 from .activations import ACTIVATIONS, get_activation
 from .estimators import MLPClassifier, MLPRegressor
 from .gradcheck import check_network, numerical_gradient, relative_error
@@ -40,6 +40,7 @@ __all__ = [
     "Standardize",
     "Whiten",
     "check_network",
+    "datasets",
     "get_activation",
     "numerical_gradient",
     "optim",
