@@ -14,6 +14,7 @@ from .losses import (
     SoftmaxCrossEntropy,
 )
 from .network import Network
+from .persistence import load
 from .preprocessing import MeanCenter, Standardize, Whiten
 from .regularizers import L1, L2
 
@@ -42,6 +43,7 @@ __all__ = [
     "check_network",
     "datasets",
     "get_activation",
+    "load",
     "numerical_gradient",
     "optim",
     "relative_error",

@@ -453,6 +453,15 @@ class _BaseMLP(BaseEstimator):
         else:
             self.best_loss_ = trainer.best_loss
 
+    def save(self, path):
+        """Write the fitted model to ``path``: NumPy arrays and JSON, never a pickle.
+
+        Read it back with :func:`nntricks.load`; see :mod:`nntricks.persistence`.
+        """
+        from .persistence import save
+
+        return save(self, path)
+
     def __getstate__(self) -> dict:
         # The trainer's optimizer is a chain of closures: keep its state as plain arrays.
         state = super().__getstate__()
