@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import gradcheck
+from . import gradcheck, predict, train
 
-COMMANDS = (gradcheck,)
+COMMANDS = (train, predict, gradcheck)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except ValueError as error:
+    except (ValueError, FileNotFoundError) as error:
         print(f"nntricks {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -19,7 +19,7 @@ when the classes allow it.
 
 from ._builtin import FASHION_MNIST_DIR, load_digits, load_fashion_mnist, load_mnist1d
 from ._dataset import DataFileNotFoundError, Dataset, OptionalDependencyError
-from ._files import load_csv, load_npz
+from ._files import load_csv, load_npz, read_csv
 from ._idx import read_idx
 from ._load import DEFAULT, available, load
 
@@ -36,5 +36,6 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist1d",
     "load_npz",
+    "read_csv",
     "read_idx",
 ]

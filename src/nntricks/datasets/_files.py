@@ -92,6 +92,81 @@ def _features(cells: np.ndarray, lines: list[int], names: list[str], path: Path)
     return X
 
 
+def _read_table(path: Path, delimiter: str) -> tuple[list[str], np.ndarray, list[int]]:
+    """Header, cells (strings) and line numbers of a CSV file, with the file's defects named."""
+    rows, lines = [], []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            reader = csv.reader(file, delimiter=delimiter)
+            header = next(reader, None)
+            if header is None:
+                raise ValueError(f"{path}: empty file; a header row naming the columns is needed")
+            header = [name.strip() for name in header]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise ValueError(
+                        f"{path}, line {reader.line_num}: {len(row)} fields, but the header "
+                        f"has {len(header)}"
+                    )
+                rows.append([cell.strip() for cell in row])
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error})") from error
+    except csv.Error as error:
+        raise ValueError(f"{path}: not a valid CSV file ({error})") from error
+
+    if "" in header:
+        raise ValueError(f"{path}: column {header.index('') + 1} of the header has no name")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"{path}: duplicate column names in the header: {duplicates}")
+    if not rows:
+        raise ValueError(f"{path}: no data rows after the header")
+
+    return header, np.array(rows, dtype=str), lines
+
+
+def _check_label(label: str, header: list[str], path: Path) -> None:
+    if label not in header:
+        raise ValueError(f"{path}: no column named {label!r}; the columns are {header}")
+    if len(header) < 2:
+        raise ValueError(f"{path}: only the label column {label!r}; no feature columns")
+
+
+def read_csv(
+    path: str | os.PathLike, label: str | None = None, delimiter: str = ","
+) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
+    """All rows of a CSV file with a header row, unsplit (for prediction).
+
+    Parameters
+    ----------
+    path : str or path-like
+        As for :func:`load_csv`.
+    label : str or None, default=None
+        Name of a label column to set apart; None means every column is a feature.
+    delimiter : str, default=","
+
+    Returns
+    -------
+    X : ndarray of float32, shape (n_rows, n_features)
+    y : ndarray or None
+        The labels (typed as in :func:`load_csv`), or None without ``label``.
+    feature_names : tuple of str
+    """
+    path = _existing_file(path)
+    header, cells, lines = _read_table(path, delimiter)
+    if label is None:
+        X = _to_float32(_features(cells, lines, header, path), str(path))
+        return X, None, tuple(header)
+    _check_label(label, header, path)
+    k = header.index(label)
+    names = header[:k] + header[k + 1:]
+    X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))
+    return X, _labels(cells[:, k].tolist(), lines, path, label), tuple(names)
+
+
 def load_csv(
     path: str | os.PathLike,
     label: str | None = None,
@@ -136,44 +211,9 @@ def load_csv(
     """
     path = _existing_file(path)
     check_split_options(test_size, random_state)
-    rows, lines = [], []
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            reader = csv.reader(file, delimiter=delimiter)
-            header = next(reader, None)
-            if header is None:
-                raise ValueError(f"{path}: empty file; a header row naming the columns is needed")
-            header = [name.strip() for name in header]
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise ValueError(
-                        f"{path}, line {reader.line_num}: {len(row)} fields, but the header "
-                        f"has {len(header)}"
-                    )
-                rows.append([cell.strip() for cell in row])
-                lines.append(reader.line_num)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error})") from error
-    except csv.Error as error:
-        raise ValueError(f"{path}: not a valid CSV file ({error})") from error
-
-    if "" in header:
-        raise ValueError(f"{path}: column {header.index('') + 1} of the header has no name")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise ValueError(f"{path}: duplicate column names in the header: {duplicates}")
-    if label is None:
-        label = header[-1]
-    elif label not in header:
-        raise ValueError(f"{path}: no column named {label!r}; the columns are {header}")
-    if len(header) < 2:
-        raise ValueError(f"{path}: only the label column {label!r}; no feature columns")
-    if not rows:
-        raise ValueError(f"{path}: no data rows after the header")
-
-    cells = np.array(rows, dtype=str)
+    header, cells, lines = _read_table(path, delimiter)
+    label = header[-1] if label is None else label
+    _check_label(label, header, path)
     k = header.index(label)
     names = header[:k] + header[k + 1:]
     X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))

@@ -1,0 +1,83 @@
+"""``nntricks predict``: predictions of a saved model, written to CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .. import datasets
+from ..persistence import load
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "predict",
+        help="predict with a saved model and write the predictions to CSV",
+        description=(
+            "Load MODEL (written by `nntricks train` or model.save) and predict DATA: a CSV "
+            "file (every column a feature, except --label), an .npz file with X (and y), or "
+            "a data set name, whose test part is used. Writes one row per sample: the "
+            "prediction and, for a classifier, the probability of each class. When labels "
+            "are known the score is printed."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("model", type=Path, help="a model file")
+    parser.add_argument("data", help="a .csv or .npz file, or a data set name")
+    parser.add_argument("--label", default=None, help="a label column of the CSV to score by")
+    parser.add_argument("--data-dir", default=None, help="folder of Fashion-MNIST IDX files")
+    parser.add_argument("--output", type=Path, default=Path("predictions.csv"),
+                        help="CSV file to write ('-' for standard output)")
+    parser.set_defaults(run=run)
+
+
+def read_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None]:
+    suffix = Path(args.data).suffix.lower()
+    if suffix == ".csv":
+        X, y, _ = datasets.read_csv(args.data, label=args.label)
+        return X, y
+    if suffix == ".npz":
+        with np.load(args.data, allow_pickle=False) as archive:
+            X = archive["X"] if "X" in archive.files else archive["X_test"]
+            y_key = "y" if "X" in archive.files else "y_test"
+            return X, archive[y_key] if y_key in archive.files else None
+    options = {"data_dir": args.data_dir} if args.data_dir else {}
+    dataset = datasets.load(args.data, **options)
+    return dataset.X_test, dataset.y_test
+
+
+def run(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    X, y = read_data(args)
+    predictions = model.predict(X)
+    columns = {"prediction": predictions}
+    if hasattr(model, "predict_proba"):
+        probabilities = model.predict_proba(X)
+        for i, label in enumerate(model.classes_):
+            columns[f"probability_{label}"] = probabilities[:, i]
+    output = sys.stdout if str(args.output) == "-" else open(args.output, "w", newline="")
+    try:
+        writer = csv.writer(output)
+        writer.writerow(columns)
+        writer.writerows(zip(*(_cells(values) for values in columns.values())))
+    finally:
+        if output is not sys.stdout:
+            output.close()
+    message = f"{len(X)} predictions"
+    if y is not None:
+        metric = "accuracy" if hasattr(model, "predict_proba") else "R²"
+        message += f"; {metric}: {model.score(X, y):.4f}"
+    if output is not sys.stdout:
+        message += f"; written to {args.output}"
+    print(message, file=sys.stderr if output is sys.stdout else sys.stdout)
+    return 0
+
+
+def _cells(values: np.ndarray) -> list:
+    if values.dtype.kind == "f":
+        return [f"{v:.6g}" for v in values]
+    return values.tolist()
