@@ -1,0 +1,96 @@
+"""The main job and prediction, run as real commands in a subprocess."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def nntricks(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nntricks", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("default")
+    return folder, nntricks("train", cwd=folder)
+
+
+def test_default_run_trains_on_digits_and_saves_everything(default_run):
+    folder, result = default_run
+    assert result.returncode == 0, result.stderr
+    assert "training MLPClassifier on digits" in result.stdout
+    assert "test accuracy: " in result.stdout and "time: " in result.stdout
+    assert "epoch" in result.stderr  # the progress bar
+    output = folder / "nntricks-output"
+    assert (output / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.95
+
+
+def test_predict_writes_a_csv_of_predictions(default_run, tmp_path):
+    folder, _ = default_run
+    out = tmp_path / "predictions.csv"
+    result = nntricks("predict", str(folder / "nntricks-output" / "model.npz"), "digits",
+                      "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "450 predictions; accuracy: 0.9" in result.stdout
+    with out.open() as file:
+        rows = list(csv.reader(file))
+    assert rows[0][:2] == ["prediction", "probability_0"] and len(rows) == 451
+
+
+def test_a_csv_run_with_a_named_label_column(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 3))
+    labels = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    path = tmp_path / "data.csv"
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["a", "answer", "b", "c"])
+        for row, label in zip(X, labels):
+            writer.writerow([row[0], label, row[1], row[2]])
+    result = nntricks("train", "--data", str(path), "--label", "answer", "--max-iter", "30",
+                      "--hidden-layer-sizes", "16", "--quiet", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "training MLPClassifier on data.csv" in result.stdout
+    accuracy = json.loads((tmp_path / "out" / "metrics.json").read_text())["test_accuracy"]
+    assert accuracy > 0.8
+
+
+def test_a_bad_path_fails_with_a_clear_message(tmp_path):
+    result = nntricks("train", "--data", str(tmp_path / "missing.csv"), "--quiet")
+    assert result.returncode == 2
+    assert "nntricks train: error:" in result.stderr and "missing.csv" in result.stderr
+    result = nntricks("predict", str(tmp_path / "missing.npz"), "digits")
+    assert result.returncode == 2 and "no model file at" in result.stderr
+
+
+def test_an_unknown_option_fails_with_usage():
+    result = nntricks("train", "--learning-speed", "3")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --learning-speed" in result.stderr
+
+
+def test_a_bad_parameter_value_is_named():
+    result = nntricks("train", "--activation", "swish", "--quiet")
+    assert result.returncode == 2 and "unknown activation 'swish'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "gradcheck"])
+def test_every_command_has_help(command):
+    result = nntricks(command, "--help")
+    assert result.returncode == 0 and "usage: nntricks " + command in result.stdout
+
+
+def test_every_estimator_parameter_is_an_option():
+    from nntricks import MLPRegressor
+
+    text = nntricks("train", "--help").stdout
+    for name in MLPRegressor().get_params():
+        if name != "callbacks":
+            assert "--" + name.replace("_", "-") in text, name
