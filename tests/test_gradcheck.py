@@ -66,6 +66,13 @@ def test_step_must_be_positive(h):
         numerical_gradient(lambda v: float(v.sum()), np.ones(2), h=h)
 
 
+def test_a_step_lost_to_rounding_is_named():
+    x = np.array([1.0], dtype=np.float32)
+    with pytest.raises(ValueError, match="below the precision of x"):
+        numerical_gradient(lambda v: float(v.sum()), x, h=1e-12)
+    assert x[0] == 1.0
+
+
 def test_method_must_be_known():
     with pytest.raises(ValueError, match="unknown method 'backward'"):
         numerical_gradient(lambda v: float(v.sum()), np.ones(2), method="backward")

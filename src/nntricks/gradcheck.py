@@ -27,12 +27,17 @@ from .network import Network
 __all__ = [
     "ArrayCheck",
     "GradientCheck",
+    "StepLostToRounding",
     "check_network",
     "numerical_gradient",
     "relative_error",
 ]
 
 METHODS = ("centered", "forward")
+
+
+class StepLostToRounding(ValueError):
+    """``x + h`` rounds back to ``x``: the step is below the precision of ``x``."""
 
 
 def _check_step(h: float, method: str) -> None:
@@ -47,6 +52,9 @@ def _partial(f: Callable[[np.ndarray], float], x: np.ndarray, index: tuple, h: f
     try:
         x[index] = old + h
         step = float(x[index]) - float(old)  # the step actually taken, after rounding
+        if step == 0:
+            raise StepLostToRounding(f"h={h:g} is below the precision of x[{index}]={float(old):g} "
+                             f"({x.dtype}): x + h == x; use a larger h")
         f_plus = float(f(x))
         if method == "forward":
             return (f_plus - f_x) / step

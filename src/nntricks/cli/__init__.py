@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import gradcheck, predict, train
+from . import gradcheck, lab, predict, train
 
-COMMANDS = (train, predict, gradcheck)
+COMMANDS = (train, predict, gradcheck, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

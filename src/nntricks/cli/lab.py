@@ -1,0 +1,85 @@
+"""``nntricks lab``: reproduce the notes' claims as figures, tables and an HTML report."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+import time
+from pathlib import Path
+
+from ..lab import EXPERIMENTS, REPORT, run_all
+
+ALL = "all"
+
+EPILOG = "experiments (notes section):\n" + "\n".join(
+    f"  {name:<16}{doc}" for name, doc in (
+        ("gradcheck", "§2.1 centered vs forward differences against h, float64 vs float32"),
+        ("activations", "§2.4 the six units and their derivatives; a network trained with each"),
+        ("init", "§2.6 Xavier vs small normal init of a deep tanh network"),
+        ("regularization", "§2.2 L2 strength swept over decades; L1 vs L2 weight histograms"),
+        ("dropout", "§2.3 an over-fitting network with and without dropout"),
+        ("preprocessing", "§2.5 none/centering/standardization/whitening on badly scaled data"),
+        ("learning-rate", "§2.7 too large (figure 15), too small, four schedules"),
+        ("optimizers", "§2.8-2.9 SGD ... Adam on a network and on the Rosenbrock valley"),
+        (ALL, "every experiment, then report.html"),
+    )
+)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed must be an integer >= 0, got {text!r}")
+    return value
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "lab",
+        help="reproduce the notes' claims as figures, tables and an HTML report",
+        description=textwrap.fill(
+            "Run experiments that show, on bundled or generated data, what each section of the "
+            "notes claims. Each experiment writes NAME.png (its figure) and NAME.json (its "
+            "tables and caption) into the output folder and prints its tables and a caption "
+            "written from the run's own numbers, saying whether the notes' claim holds here. "
+            f"'{ALL}' runs every experiment and writes {REPORT}, one self-contained HTML file "
+            "with the figures embedded. The same --seed gives the same numbers.", 79
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("names", nargs="+", metavar="NAME", choices=[*EXPERIMENTS, ALL],
+                        help=f"experiment(s) to run: {', '.join(EXPERIMENTS)}, or {ALL}")
+    parser.add_argument("--output", "-o", type=Path, default=Path("nntricks-lab"),
+                        metavar="DIR", help="folder for the PNG, JSON and HTML files "
+                        "(default: nntricks-lab/)")
+    parser.add_argument("--seed", type=_seed, default=0,
+                        help="seed of every random choice (default: 0)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small, fast versions of the experiments (under a minute for all)")
+    parser.add_argument("--report", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"write {REPORT} for the experiments run (default: only with "
+                        f"'{ALL}')")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    names = list(EXPERIMENTS) if ALL in args.names else list(dict.fromkeys(args.names))
+    report = args.report if args.report is not None else ALL in args.names
+    started = time.perf_counter()
+
+    def echo(result) -> None:
+        print(result)
+        print(f"\n[{result.name}: {result.seconds:.1f} s; wrote "
+              f"{args.output / (result.name + '.png')} and "
+              f"{args.output / (result.name + '.json')}]\n", flush=True)
+
+    results, path = run_all(args.output, seed=args.seed, quick=args.quick, names=names,
+                            echo=echo, report=report)
+    elapsed = time.perf_counter() - started
+    summary = f"{len(results)} experiment(s) in {elapsed:.1f} s"
+    print(f"{summary}; report: {path}" if path is not None else summary)
+    return 0
