@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
-from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
@@ -196,12 +196,25 @@ def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
     return latest
 
 
+def plan(spec: SweepSpec, results: str | Path, *,
+         retry_failed: bool = True) -> tuple[list[Trial], list[Trial]]:
+    """All trials of ``spec`` and those of them still to run given the ``results`` file.
+
+    A trial is finished when ``results`` holds a record of its id with status "ok" (or any
+    status, with ``retry_failed=False``).
+    """
+    trials = make_trials(spec)
+    finished = {trial_id for trial_id, record in read_results(results).items()
+                if record.get("status") == "ok" or not retry_failed}
+    return trials, [trial for trial in trials if trial.trial_id not in finished]
+
+
 class _Appender:
     """Append records to a JSON-lines file, one flushed and fsync'ed line at a time."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(path, "a+b")  # noqa: SIM115 -- closed by __exit__
+        self.file = open(path, "a+b")  # closed by __exit__
         if self.file.seek(0, os.SEEK_END) > 0:
             self.file.seek(-1, os.SEEK_END)
             if self.file.read(1) != b"\n":  # a line torn by a crash: end it, keep records whole
@@ -302,12 +315,9 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
         spec = SweepSpec.from_dict(spec)
     estimator = resolve_estimator(spec.estimator)
     check_params(estimator, spec.params)
-    trials = make_trials(spec)
     path = Path(results)
+    trials, pending = plan(spec, path, retry_failed=retry_failed)
     latest = read_results(path)
-    finished = {trial_id for trial_id, record in latest.items()
-                if record.get("status") == "ok" or not retry_failed}
-    pending = [trial for trial in trials if trial.trial_id not in finished]
 
     own_client = None
     if client is None and scheduler is not None and pending:
@@ -316,8 +326,10 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
     try:
         if pending:
             X, y = load_data(spec.data)
-            backend = (parallel_config(backend="dask", client=client) if client is not None
-                       else contextlib.nullcontext())
+            # On Dask, X and y go to every worker once, up front (broadcast): a worker lost
+            # mid-sweep then never takes the only copy of the data with it.
+            backend = (parallel_config(backend="dask", client=client, scatter=[X, y])
+                       if client is not None else contextlib.nullcontext())
             with backend, _Appender(path) as out:
                 jobs = Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")(
                     delayed(run_trial)(trial, estimator, X, y, cv=spec.cv,
@@ -344,4 +356,4 @@ def _score_name(spec: SweepSpec, estimator: BaseEstimator) -> str:
         return spec.scoring
     if is_classifier(estimator):
         return "accuracy"
-    return "R²" if getattr(estimator, "_estimator_type", None) == "regressor" else "score"
+    return "R²" if is_regressor(estimator) else "score"

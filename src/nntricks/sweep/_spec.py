@@ -23,7 +23,7 @@ ESTIMATORS = ("MLPClassifier", "MLPRegressor")
 #: Spec keys and their meaning (also the documentation of the file format).
 SPEC_KEYS = {
     "estimator": "estimator name ('MLPClassifier', 'MLPRegressor') or 'package.module.Class'",
-    "data": "dataset name for nntricks.datasets.load (its training part is searched)",
+    "data": "nntricks.datasets name or .csv/.npz path (its training part is searched)",
     "search": "'random' (default) or 'grid'",
     "n_trials": "number of random-search draws (default 10; grid search ignores it)",
     "seed": "sweep seed; each trial's random_state derives from it and the trial's parameters",
@@ -99,17 +99,25 @@ class SweepSpec:
         if "random_state" in self.params:
             raise ValueError("params must not set random_state: each trial's random_state "
                              "derives from the sweep seed; set seed instead")
-        parse_space(self.params)  # raises on bad ranges
+        space = parse_space(self.params)  # raises on bad ranges
+        if self.search == "grid":
+            for name, dim in space.items():
+                try:
+                    dim.grid()
+                except ValueError as error:
+                    raise ValueError(f"parameter {name!r}: {error}") from None
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> SweepSpec:
         """Build a spec from plain data (a parsed JSON/TOML/YAML file); unknown keys fail."""
         if not isinstance(spec, Mapping):
             raise ValueError(f"a sweep spec must be a table, got {type(spec).__name__}")
-        unknown = sorted(set(spec) - set(SPEC_KEYS))
-        if unknown:
-            raise ValueError(f"unknown spec key(s) {', '.join(map(repr, unknown))}; known: "
-                             f"{', '.join(SPEC_KEYS)}")
+        for key in spec:
+            if key not in SPEC_KEYS:
+                close = difflib.get_close_matches(str(key), SPEC_KEYS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown spec key {key!r}{hint} (known: "
+                                 f"{', '.join(SPEC_KEYS)})")
         return cls(**spec)
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,10 +210,9 @@ def resolve_estimator(estimator: Any) -> BaseEstimator:
     if not isinstance(estimator, str):
         raise ValueError(f"estimator must be a name or an estimator, got {estimator!r}")
     if estimator in ESTIMATORS:
-        nntricks = importlib.import_module("nntricks")
-        if not hasattr(nntricks, estimator):  # TEMPORARY stand-in until nntricks' own exist
-            nntricks = importlib.import_module("sklearn.neural_network")
-        return getattr(nntricks, estimator)()
+        from .. import estimators
+
+        return getattr(estimators, estimator)()
     module_name, _, class_name = estimator.replace(":", ".").rpartition(".")
     if not module_name:
         raise ValueError(f"unknown estimator {estimator!r}; use {' or '.join(ESTIMATORS)} or a "
@@ -250,31 +257,15 @@ def data_key(data: Any) -> str:
 
 
 def load_data(data: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(X, y)`` a sweep searches on: a named dataset's training part, or the given arrays."""
+    """The ``(X, y)`` a sweep searches on: a dataset's training part, or the given arrays.
+
+    A name or file path goes to :func:`nntricks.datasets.load`; only its ``X_train, y_train``
+    are used, so the test part stays untouched for judging the final model.
+    """
     if not isinstance(data, str):
         X, y = data
         return np.asarray(X), np.asarray(y)
-    try:
-        from .. import datasets
-    except ImportError:
-        datasets = None
-    if datasets is not None and hasattr(datasets, "load"):
-        bunch = datasets.load(data)
-        return bunch.X_train, bunch.y_train
-    return _sklearn_dataset(data)
+    from ..datasets import load
 
-
-def _sklearn_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    # Stand-in until nntricks.datasets.load exists: scikit-learn's bundled data, 80 % as training.
-    import sklearn.datasets
-    from sklearn.model_selection import train_test_split
-
-    loaders = {"digits": sklearn.datasets.load_digits, "iris": sklearn.datasets.load_iris,
-               "wine": sklearn.datasets.load_wine,
-               "breast_cancer": sklearn.datasets.load_breast_cancer,
-               "diabetes": sklearn.datasets.load_diabetes}
-    if name not in loaders:
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(loaders)}")
-    X, y = loaders[name](return_X_y=True)
-    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=0)
-    return X_train, y_train
+    dataset = load(data)
+    return dataset.X_train, dataset.y_train
