@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from .. import datasets
 from ..estimators import MLPClassifier, MLPRegressor
@@ -99,10 +102,14 @@ def run(args: argparse.Namespace) -> int:
           f"{len(X_val)} validation, {len(dataset.X_test)} test samples, "
           f"{dataset.X_train.shape[1]} features")
     try:
-        model.fit(X_fit, y_fit)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X_fit, y_fit)
     finally:
         if bar is not None:
             bar.close()
+    for warning in caught:
+        print(f"note: {warning.message}", file=sys.stderr)
     trained = time.perf_counter()
     model.set_params(callbacks=None)
     X_test = dataset.X_test if preprocessor is None else preprocessor.transform(dataset.X_test)
