@@ -6,11 +6,11 @@ Every activation offers three elementwise operations on float32 or float64 array
     the activation :math:`f(z)`;
 ``derivative(z)``
     :math:`f'(z)`, written from the pre-activation ``z``;
-``backward(a, grad, scratch)``
-    multiplies ``grad`` in place by :math:`f'`, computed from the *output* ``a = f(z)``. Every
-    activation here has a derivative that can be written in terms of its own output, so a network
-    never has to keep the pre-activations; ``scratch`` is a buffer of ``a``'s shape that the
-    caller allocates once.
+``backward(a, grad, scratch, out=None)``
+    multiplies ``grad`` by :math:`f'`, computed from the *output* ``a = f(z)``, in place or into
+    ``out``. Every activation here has a derivative that can be written in terms of its own
+    output, so a network never has to keep the pre-activations; ``scratch`` is a buffer of
+    ``a``'s shape that the caller allocates once.
 
 Two of the notes' printed derivatives are wrong (see ``NOTES-MAP.md``):
 the sigmoid's is :math:`e^{-z}/(1+e^{-z})^2 = \\sigma(z)(1-\\sigma(z))`, not
@@ -62,8 +62,13 @@ class ActivationFunction:
         """Return :math:`f'(z)` (written into ``out`` when given)."""
         raise NotImplementedError
 
-    def backward(self, a: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
-        """Multiply ``grad`` in place by :math:`f'` evaluated from the output ``a = f(z)``."""
+    def backward(self, a: np.ndarray, grad: np.ndarray, scratch: np.ndarray,
+                 out: np.ndarray | None = None) -> None:
+        """Multiply ``grad`` by :math:`f'` evaluated from the output ``a = f(z)``.
+
+        The product goes into ``out`` when given (``grad`` is then left alone), else into
+        ``grad`` itself; ``scratch`` is a work array of ``a``'s shape.
+        """
         raise NotImplementedError
 
     def piece(self, a: np.ndarray) -> np.ndarray:
@@ -100,10 +105,10 @@ class Sigmoid(ActivationFunction):
         s = self.value(z)
         return np.multiply(s, 1 - s, out=out)
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.subtract(1, a, out=scratch)
         scratch *= a
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class Tanh(ActivationFunction):
@@ -120,10 +125,10 @@ class Tanh(ActivationFunction):
         np.subtract(1, out, out=out)
         return out
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.square(a, out=scratch)
         np.subtract(1, scratch, out=scratch)
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class HardTanh(ActivationFunction):
@@ -146,10 +151,10 @@ class HardTanh(ActivationFunction):
         np.copyto(out, inside)
         return out
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.abs(a, out=scratch)
         np.less(scratch, 1, out=scratch)
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
         return (np.asarray(a) >= 1).astype(np.int8) - (np.asarray(a) <= -1).astype(np.int8)
@@ -179,11 +184,11 @@ class SoftSign(ActivationFunction):
         np.reciprocal(out, out=out)
         return out
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.abs(a, out=scratch)
         np.subtract(1, scratch, out=scratch)
         np.square(scratch, out=scratch)
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class ReLU(ActivationFunction):
@@ -201,9 +206,9 @@ class ReLU(ActivationFunction):
         np.greater(z, 0, out=out)
         return out
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.greater(a, 0, out=scratch)
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
         return (np.asarray(a) > 0).astype(np.int8)
@@ -242,11 +247,11 @@ class LeakyReLU(ActivationFunction):
         out += self.slope
         return out
 
-    def backward(self, a, grad, scratch):
+    def backward(self, a, grad, scratch, out=None):
         np.greater(a, 0, out=scratch)
         scratch *= 1 - self.slope
         scratch += self.slope
-        grad *= scratch
+        np.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
         return (np.asarray(a) > 0).astype(np.int8)
@@ -272,8 +277,9 @@ class Identity(ActivationFunction):
         out[...] = 1
         return out
 
-    def backward(self, a, grad, scratch):
-        pass
+    def backward(self, a, grad, scratch, out=None):
+        if out is not None:
+            np.copyto(out, grad)
 
 
 ACTIVATIONS: dict[str, type[ActivationFunction]] = {

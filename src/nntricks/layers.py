@@ -155,7 +155,7 @@ class Dense(Layer):
             np.matmul(self._x.T, grad_out, out=self.dW)
         else:
             self.dW[...] = self._x.T @ grad_out
-        np.sum(grad_out, axis=0, out=self.db)
+        np.add.reduce(grad_out, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
         dx = self._buffers.get("dx", grad_out.shape[0], self.n_in, grad_out.dtype)
@@ -196,8 +196,7 @@ class Activation(Layer):
         dz = self._buffers.get("dz", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
         scratch = self._buffers.get("scratch", grad_out.shape[0], grad_out.shape[1],
                                     grad_out.dtype)
-        np.copyto(dz, grad_out)
-        self.function.backward(self._a, dz, scratch)
+        self.function.backward(self._a, grad_out, scratch, out=dz)
         return dz
 
     def __repr__(self) -> str:

@@ -38,6 +38,8 @@ def _sample_scale(n_samples: int, sample_weight: np.ndarray | None, dtype) -> np
 
 
 def _average(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    if sample_weight is None:  # np.mean's arithmetic, without its Python wrappers
+        return float(np.add.reduce(per_sample) / per_sample.shape[0])
     return float(np.average(per_sample, weights=sample_weight))
 
 
@@ -103,10 +105,10 @@ class SoftmaxCrossEntropy(Loss):
         return out
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
-        np.subtract(z, z.max(axis=1, keepdims=True), out=grad)
+        np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=grad)
         y_dot_shifted = np.einsum("ij,ij->i", Y, grad)
         np.exp(grad, out=grad)
-        normalizer = grad.sum(axis=1, keepdims=True)
+        normalizer = np.add.reduce(grad, axis=1, keepdims=True)
         grad /= normalizer
         per_sample = np.log(normalizer[:, 0]) - y_dot_shifted
         grad -= Y

@@ -91,6 +91,7 @@ class Network:
             self.fan_in_scale[span] = 1 / np.sqrt(self.dense_layers[int(name[2:-1])].n_in)
         self._scratch = np.empty_like(self.params) if self.regularizers else None
         self._buffers = _Buffers()
+        self._penalized = self._weight_blocks()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -100,6 +101,14 @@ class Network:
             layer.bind(self.params[offset:offset + layer.n_params],
                        self.grads[offset:offset + layer.n_params])
             offset += layer.n_params
+
+    def _weight_blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``(W, dW, scratch)`` of each dense layer as flat views: the coordinates the mask
+        selects, handed to the penalties block by block (no pass over the mask)."""
+        if self._scratch is None:
+            return []
+        return [(layer.W.reshape(-1), layer.dW.reshape(-1), self._scratch[:layer.W.size])
+                for layer in self.dense_layers]
 
     @property
     def dense_layers(self) -> list[Dense]:
@@ -233,8 +242,8 @@ class Network:
         for layer in reversed(self.layers):
             delta = layer.backward(delta)
         for regularizer in self.regularizers:
-            value += regularizer.accumulate(self.params, self.weight_mask, self.grads,
-                                            self._scratch, penalty_scale)
+            for weights, grads, scratch in self._penalized:
+                value += regularizer.accumulate(weights, None, grads, scratch, penalty_scale)
         return value, self.grads
 
     @contextmanager
@@ -303,11 +312,13 @@ class Network:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_buffers"] = _Buffers()
+        del state["_penalized"]  # views, rebuilt on loading
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._bind()
+        self._penalized = self._weight_blocks()
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

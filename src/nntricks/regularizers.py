@@ -52,13 +52,14 @@ class Regularizer:
         self.accumulate(params, mask, grads, np.empty_like(params))
         return grads
 
-    def accumulate(self, params: np.ndarray, mask: np.ndarray, grads: np.ndarray,
+    def accumulate(self, params: np.ndarray, mask: np.ndarray | None, grads: np.ndarray,
                    scratch: np.ndarray, scale: float = 1.0) -> float:
         """Add :math:`s\\nabla R(\\theta)` to ``grads`` in place and return :math:`sR(\\theta)`.
 
         ``scratch`` is a work array of ``params``' shape, allocated once by the caller; the
         factor :math:`s` = ``scale`` lets a caller divide the penalty by a batch's size, as
-        scikit-learn's ``alpha`` is.
+        scikit-learn's ``alpha`` is. ``mask=None`` penalises every coordinate (one pass over
+        the vectors fewer: the network hands each weight matrix over this way).
         """
         raise NotImplementedError
 
@@ -70,9 +71,9 @@ class L2(Regularizer):
     """Squared Frobenius norm of the weights, :math:`\\lambda \\sum \\lVert W \\rVert_F^2`."""
 
     def accumulate(self, params, mask, grads, scratch, scale=1.0):
-        np.multiply(params, mask, out=scratch)
-        penalty = scale * self.strength * float(np.dot(scratch, scratch))
-        scratch *= 2 * scale * self.strength
+        weights = params if mask is None else np.multiply(params, mask, out=scratch)
+        penalty = scale * self.strength * float(np.dot(weights, weights))
+        np.multiply(weights, 2 * scale * self.strength, out=scratch)
         grads += scratch
         return penalty
 
@@ -83,8 +84,7 @@ class L1(Regularizer):
     kinks = (0.0,)
 
     def accumulate(self, params, mask, grads, scratch, scale=1.0):
-        np.multiply(params, mask, out=scratch)
-        np.sign(scratch, out=scratch)
+        np.sign(params if mask is None else np.multiply(params, mask, out=scratch), out=scratch)
         penalty = scale * self.strength * float(np.dot(scratch, params))
         scratch *= scale * self.strength
         grads += scratch

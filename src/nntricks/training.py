@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse
 
 from ._validation import check_choice, check_scalar
+from .layers import _Buffers
 from .network import Network
 from .optim import Optimizer
 
@@ -179,6 +180,7 @@ class Trainer:
         self.best_validation_score = -math.inf
         self.no_improvement_count = 0
         self._last_finite = np.empty_like(self.network.params)
+        self._batch = _Buffers()  # the gathered minibatch, reused from epoch to epoch
         self._best_params: np.ndarray | None = None
 
     # -- saving and restoring ----------------------------------------------------------------
@@ -225,8 +227,8 @@ class Trainer:
         batch_size = min(self.batch_size, n_samples)
         sparse = scipy.sparse.issparse(X)
         if not full_batch:
-            X_batch = None if sparse else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-            Y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+            X_batch = None if sparse else self._batch.get("X", batch_size, X.shape[1], X.dtype)
+            Y_batch = self._batch.get("Y", batch_size, Y.shape[1], Y.dtype)
         total = 0.0
         for start in range(0, n_samples, batch_size):
             index = order[start:start + batch_size]
@@ -234,8 +236,9 @@ class Trainer:
             if full_batch:
                 xb, yb = X, Y
             else:
-                yb = np.take(Y, index, axis=0, out=Y_batch[:n])
-                xb = X[index] if sparse else np.take(X, index, axis=0, out=X_batch[:n])
+                # mode="clip": the indices are valid, and take(mode="raise") copies via a buffer
+                yb = Y.take(index, axis=0, out=Y_batch[:n], mode="clip")
+                xb = X[index] if sparse else X.take(index, axis=0, out=X_batch[:n], mode="clip")
             wb = None if sample_weight is None else sample_weight[index]
             weight_sum = n if wb is None else float(wb.sum())
             scale = 1.0 / weight_sum if self.penalty_per_sample else 1.0

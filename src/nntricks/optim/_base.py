@@ -107,6 +107,8 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         return tuple(t.init(params) for t in transforms)
 
     first, rest = transforms[0], transforms[1:]
+    first_from = getattr(first, "update_from", None) or _copy_then(first.update)
+    rest_updates = tuple(t.update for t in rest)
 
     def update(updates: np.ndarray, state: tuple, params: np.ndarray) -> None:
         for t, s in zip(transforms, state, strict=True):
@@ -115,16 +117,22 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
     def update_from(
         source: np.ndarray, updates: np.ndarray, state: tuple, params: np.ndarray
     ) -> None:
-        if getattr(first, "update_from", None) is not None:
-            first.update_from(source, updates, state[0], params)
-        else:
-            if source is not updates:
-                np.copyto(updates, source)
-            first.update(updates, state[0], params)
-        for t, s in zip(rest, state[1:], strict=True):
-            t.update(updates, s, params)
+        first_from(source, updates, state[0], params)
+        for rest_update, s in zip(rest_updates, state[1:], strict=True):
+            rest_update(updates, s, params)
 
     return GradientTransformation(init, update, update_from)
+
+
+def _copy_then(update: Callable[[np.ndarray, Any, np.ndarray], None]):
+    """``update_from`` of a transform that has only ``update``: copy the source, then update."""
+
+    def update_from(source, updates, state, params) -> None:
+        if source is not updates:
+            np.copyto(updates, source)
+        update(updates, state, params)
+
+    return update_from
 
 
 @dataclasses.dataclass
