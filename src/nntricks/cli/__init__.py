@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import gradcheck, lab, predict, sweep, train
+from . import bench, gradcheck, lab, predict, sweep, train
 
-COMMANDS = (train, predict, gradcheck, lab, sweep)
+COMMANDS = (train, predict, gradcheck, lab, sweep, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
