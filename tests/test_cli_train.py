@@ -52,7 +52,7 @@ def test_a_csv_run_with_a_named_label_column(tmp_path):
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["a", "answer", "b", "c"])
-        for row, label in zip(X, labels):
+        for row, label in zip(X, labels, strict=True):
             writer.writerow([row[0], label, row[1], row[2]])
     result = nntricks("train", "--data", str(path), "--label", "answer", "--max-iter", "30",
                       "--hidden-layer-sizes", "16", "--quiet", "--output", str(tmp_path / "out"))

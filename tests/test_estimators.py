@@ -129,7 +129,7 @@ def test_early_stopping_restores_the_best_weights(small):
     assert model.best_validation_score_ == max(model.validation_scores_)
     best_epoch = int(np.argmax(model.validation_scores_))
     assert best_epoch < len(snapshots) - 1  # training went on past the best epoch
-    final = np.concatenate([w.ravel() for pair in zip(model.coefs_, model.intercepts_)
+    final = np.concatenate([w.ravel() for pair in zip(model.coefs_, model.intercepts_, strict=True)
                             for w in pair])
     np.testing.assert_array_equal(final, snapshots[best_epoch])
 

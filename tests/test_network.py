@@ -19,7 +19,7 @@ LOSS_TARGETS = {
 def four_layer_network(activations, loss, dropout=0.25, seed=0):
     sizes = [6, 9, 8, 7, 3]
     layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(Dense(n_in, n_out))
         if i < len(activations):
             layers += [Activation(activations[i]), Dropout(dropout)]

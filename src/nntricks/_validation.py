@@ -1,4 +1,4 @@
-"""Argument and array checks shared by every module, each raising a ``ValueError`` that names the problem."""
+"""Argument and array checks shared by every module; each ``ValueError`` names the problem."""
 
 from __future__ import annotations
 

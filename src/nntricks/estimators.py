@@ -41,7 +41,6 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 import scipy.optimize
@@ -229,7 +228,7 @@ class _BaseMLP(BaseEstimator):
         activation_params = ({"slope": self.leaky_relu_slope}
                              if self.activation == "leaky_relu" else {})
         layers, width = [], n_features
-        for size, rate in zip(hidden, rates):
+        for size, rate in zip(hidden, rates, strict=True):
             layers += [Dense(width, size, self.init, **init_params),
                        Activation(self.activation, **activation_params)]
             if rate > 0:
@@ -346,7 +345,7 @@ class _BaseMLP(BaseEstimator):
                 if not hasattr(self, name):
                     setattr(self, name, value)
         for view, value in zip(self._network.coefs + self._network.intercepts,
-                               list(self.coefs_) + list(self.intercepts_)):
+                               list(self.coefs_) + list(self.intercepts_), strict=True):
             if value is not view:
                 value = np.asarray(value)
                 if value.size != view.size:

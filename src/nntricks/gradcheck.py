@@ -5,9 +5,10 @@ The centered difference
 .. math:: \\frac{\\partial J}{\\partial\\theta_i} \\approx
           \\frac{J(\\theta + h e_i) - J(\\theta - h e_i)}{2h}
 
-has truncation error :math:`O(h^2)`; the forward difference :math:`(J(\\theta + h e_i) - J(\\theta))/h`
-only :math:`O(h)`. Below some :math:`h` round-off wins (about :math:`\\epsilon_{mach}|J|/h`), so
-check in float64 with the default :math:`h = 10^{-5}`.
+has truncation error :math:`O(h^2)`; the forward difference
+:math:`(J(\\theta + h e_i) - J(\\theta))/h` only :math:`O(h)`. Below some :math:`h` round-off
+wins (about :math:`\\epsilon_{mach}|J|/h`), so check in float64 with the default
+:math:`h = 10^{-5}`.
 
 The notes' printed loop lost its indentation (the slope and ``it.iternext()`` belong inside the
 loop) and calls :math:`J(\\theta + h)` ``fxh_left``; :func:`numerical_gradient` is the corrected

@@ -4,11 +4,13 @@ Each initializer fills a weight matrix of shape ``(n_in, n_out)`` in place from 
 :class:`numpy.random.Generator`:
 
 ``xavier``
-    Glorot & Bengio (2010): :math:`W \\sim U[-r, r]`, :math:`r = \\sqrt{6/(n_{in}+n_{out})}`, so that
+    Glorot & Bengio (2010): :math:`W \\sim U[-r, r]`, :math:`r = \\sqrt{6/(n_{in}+n_{out})}`,
+    so that
     :math:`\\operatorname{Var} W = r^2/3 = 2/(n_{in}+n_{out})` keeps the variance of activations
     (forward) and of gradients (backward) roughly constant across sigmoid or tanh layers.
 ``normal``
-    The notes' "small zero-mean normal": :math:`W \\sim \\mathcal N(0, \\sigma^2)`, ``std`` default 0.01.
+    The notes' "small zero-mean normal": :math:`W \\sim \\mathcal N(0, \\sigma^2)`, ``std``
+    default 0.01.
 ``he``
     He et al. (2015) for ReLU: :math:`W \\sim \\mathcal N(0, 2/n_{in})`.
 """

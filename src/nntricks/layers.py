@@ -78,7 +78,8 @@ class Layer:
         raise NotImplementedError
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        """Return :math:`\\partial L/\\partial x` from :math:`\\partial L/\\partial\\,\\text{out}`."""
+        """Return :math:`\\partial L/\\partial x` given :math:`\\partial L/\\partial\\,\\text{out}`.
+        """
         raise NotImplementedError
 
     def __getstate__(self) -> dict:
@@ -106,7 +107,8 @@ class Dense(Layer):
     Notes
     -----
     Backward, with :math:`\\delta = \\partial L/\\partial z`:
-    :math:`\\partial L/\\partial W = x^\\top\\delta`, :math:`\\partial L/\\partial b = \\sum_n \\delta_n`,
+    :math:`\\partial L/\\partial W = x^\\top\\delta`,
+    :math:`\\partial L/\\partial b = \\sum_n \\delta_n`,
     :math:`\\partial L/\\partial x = \\delta W^\\top`.
     """
 

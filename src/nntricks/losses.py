@@ -121,7 +121,8 @@ class BinaryCrossEntropy(Loss):
 
     .. math::
         \\ell_n = \\sum_k \\big[\\log(1 + e^{z_{nk}}) - y_{nk} z_{nk}\\big]
-                = -\\sum_k \\big[y_{nk}\\log\\sigma(z_{nk}) + (1-y_{nk})\\log(1-\\sigma(z_{nk}))\\big],
+                = -\\sum_k \\big[y_{nk}\\log\\sigma(z_{nk})
+                  + (1-y_{nk})\\log(1-\\sigma(z_{nk}))\\big],
         \\qquad
         \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(\\sigma(z_n) - y_n),
 

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         writer = csv.writer(output)
         writer.writerow(columns)
-        writer.writerows(zip(*(_cells(values) for values in columns.values())))
+        writer.writerows(zip(*(_cells(values) for values in columns.values()), strict=True))
     finally:
         if output is not sys.stdout:
             output.close()

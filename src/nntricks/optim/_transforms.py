@@ -3,9 +3,10 @@
 Each function validates its hyperparameters at once and returns a
 :class:`~nntricks.optim.GradientTransformation` whose ``update`` rewrites the update vector
 ``u`` in place (and whose ``update_from`` does the same reading from a separate source, so that
-the first transform of a chain reads the gradient without a copy). In the formulas, ``u`` on the right is the incoming update (the gradient ``g``
-when the transform comes first in the chain), ``t`` counts the steps taken before this one
-(0 on the first step), and all operations are elementwise over the flat vector.
+the first transform of a chain reads the gradient without a copy). In the formulas, ``u`` on
+the right is the incoming update (the gradient ``g`` when the transform comes first in the
+chain), ``t`` counts the steps taken before this one (0 on the first step), and all operations
+are elementwise over the flat vector.
 """
 
 from __future__ import annotations
