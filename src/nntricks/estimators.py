@@ -254,24 +254,20 @@ class _BaseMLP(BaseEstimator):
         return schedules.constant(initial), "epoch"
 
     def _build_optimizer(self, rate: EpochRate, network: Network) -> optim.Optimizer:
-        solver = self.solver
-        if solver in ("sgd", "momentum"):
-            nesterov = solver == "sgd" and self.nesterovs_momentum and self.momentum > 0
-            transforms = [optim.scale_by_learning_rate(rate)]
-            if self.momentum > 0:
-                transforms.append(optim.trace(self.momentum, nesterov=nesterov))
-        elif solver == "adam":
-            transforms = [optim.scale_by_adam(self.beta_1, self.beta_2, self.epsilon),
-                          optim.scale_by_learning_rate(rate)]
-        elif solver == "adagrad":
-            transforms = [optim.scale_by_adagrad(self.epsilon),
-                          optim.scale_by_learning_rate(rate)]
+        """The named optimizer of ``solver``, followed by fan-in scaling when asked for."""
+        if self.solver in ("sgd", "momentum"):
+            nesterov = self.solver == "sgd" and self.nesterovs_momentum and self.momentum > 0
+            optimizer = optim.sgd(rate, self.momentum, nesterov=nesterov)
+        elif self.solver == "adam":
+            optimizer = optim.adam(rate, self.beta_1, self.beta_2, self.epsilon)
+        elif self.solver == "adagrad":
+            optimizer = optim.adagrad(rate, self.epsilon)
         else:
-            transforms = [optim.scale_by_rms(self.rho, self.epsilon),
-                          optim.scale_by_learning_rate(rate)]
-        if self.fan_in_scaling:
-            transforms.append(optim.scale_by_fan_in(network.fan_in_scale))
-        return optim.Optimizer(*transforms, name=solver)
+            optimizer = optim.rmsprop(rate, self.rho, self.epsilon)
+        if not self.fan_in_scaling:
+            return optimizer
+        return optim.Optimizer(optimizer.transform, optim.scale_by_fan_in(network.fan_in_scale),
+                               name=f"{optimizer.name} with fan-in scaling")
 
     def _new_trainer(self, network: Network, seed: int, batch_size: int) -> Trainer:
         schedule, unit = self._schedule()
