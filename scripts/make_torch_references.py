@@ -13,6 +13,10 @@ optimizer step, so step ``k`` = 0, 1, … uses ``lr · factor(k)``), and writes
 ``trajectory`` (steps, n) (the parameters after each step), ``torch_config`` (the JSON of
 the class, its keyword arguments and the schedule) and ``torch_version``. The tests replay
 the same gradients with numpy only.
+
+It also writes ``tests/data/torch_batchnorm.npz``, the forward and backward passes of a
+float64 ``torch.nn.BatchNorm1d`` over three training batches and one evaluation batch (see
+``run_batchnorm``).
 """
 
 from __future__ import annotations
@@ -99,11 +103,128 @@ def run_case(index: int, name: str, cls: str, kwargs: dict, schedule: tuple | No
     print(f"{name:<26} {cls:<8} final |θ| = {np.linalg.norm(trajectory[-1]):.6f}")
 
 
+BN_FEATURES = 5
+BN_BATCH = 8
+BN_STEPS = 3
+BN_EVAL_ROWS = 6
+BN_EPS = 1e-5
+BN_MOMENTUM = 0.1
+
+
+def batchnorm_forward_numpy(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float
+) -> np.ndarray:
+    """Training-mode batch norm: normalise with the batch mean and the biased variance."""
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)  # ddof=0
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+
+def run_batchnorm() -> None:
+    """Write ``tests/data/torch_batchnorm.npz`` from a float64 ``torch.nn.BatchNorm1d``.
+
+    The layer has ``eps`` = 1e-5, ``momentum`` = 0.1 (PyTorch convention:
+    ``running = (1 - momentum) * running + momentum * batch_statistic``, with the unbiased
+    batch variance for ``running_var`` and the biased one for normalising), random weight
+    ``gamma`` and bias ``beta``, and PyTorch's initial running statistics (mean 0, var 1).
+    Saved, all float64 (``s`` = 3 training batches, ``b`` = 8 rows, ``f`` = 5 features):
+    ``eps`` (), ``momentum`` (), ``gamma`` (f,), ``beta`` (f,), ``x_train`` (s, b, f);
+    for each training batch in order, in ``train()`` mode: ``y_train`` (s, b, f) the
+    output, ``grad_out`` (s, b, f) the upstream gradient, ``dx`` (s, b, f), ``dgamma``
+    (s, f), ``dbeta`` (s, f) the gradients (zeroed between batches), ``running_mean``
+    (s, f) and ``running_var`` (s, f) the running statistics after the batch; then
+    ``x_eval`` (6, f) and ``y_eval`` (6, f), the output in ``eval()`` mode after the three
+    batches; and ``torch_version``.
+    """
+    rng = np.random.default_rng(0)
+    f, b, s = BN_FEATURES, BN_BATCH, BN_STEPS
+    gamma = rng.uniform(0.5, 2.0, f)
+    beta = rng.standard_normal(f)
+    loc = 3.0 + rng.uniform(0.0, 2.0, f)  # feature means in [3, 5]
+    scale = 2.0 * rng.uniform(0.5, 2.0, f)  # feature scales in [1, 4]
+    x_train = loc + scale * rng.standard_normal((s, b, f))
+    grad_out = rng.standard_normal((s, b, f))
+    x_eval = loc + scale * rng.standard_normal((BN_EVAL_ROWS, f))
+
+    layer = torch.nn.BatchNorm1d(f, eps=BN_EPS, momentum=BN_MOMENTUM, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(gamma))
+        layer.bias.copy_(torch.from_numpy(beta))
+    assert np.array_equal(layer.running_mean.numpy(), np.zeros(f))
+    assert np.array_equal(layer.running_var.numpy(), np.ones(f))
+
+    y_train = np.empty((s, b, f))
+    dx = np.empty((s, b, f))
+    dgamma = np.empty((s, f))
+    dbeta = np.empty((s, f))
+    running_mean = np.empty((s, f))
+    running_var = np.empty((s, f))
+    expected_mean, expected_var = np.zeros(f), np.ones(f)
+    layer.train()
+    for k in range(s):
+        layer.zero_grad(set_to_none=True)
+        x = torch.tensor(x_train[k], dtype=torch.float64, requires_grad=True)
+        y = layer(x)
+        y.backward(torch.from_numpy(grad_out[k]))
+        y_train[k] = y.detach().numpy()
+        dx[k] = x.grad.numpy()
+        dgamma[k] = layer.weight.grad.numpy()
+        dbeta[k] = layer.bias.grad.numpy()
+        running_mean[k] = layer.running_mean.numpy()
+        running_var[k] = layer.running_var.numpy()
+
+        # Sanity checks of the convention with plain numpy.
+        np.testing.assert_allclose(
+            y_train[k],
+            batchnorm_forward_numpy(x_train[k], gamma, beta, BN_EPS),
+            rtol=0,
+            atol=1e-12,
+        )
+        expected_mean = (1 - BN_MOMENTUM) * expected_mean + BN_MOMENTUM * x_train[k].mean(0)
+        expected_var = (1 - BN_MOMENTUM) * expected_var + BN_MOMENTUM * x_train[k].var(0, ddof=1)
+        np.testing.assert_allclose(running_mean[k], expected_mean, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(running_var[k], expected_var, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(dbeta[k], grad_out[k].sum(0), rtol=0, atol=1e-12)
+        x_hat = (y_train[k] - beta) / gamma
+        np.testing.assert_allclose(dgamma[k], (grad_out[k] * x_hat).sum(0), rtol=0, atol=1e-12)
+
+    layer.eval()
+    with torch.no_grad():
+        y_eval = layer(torch.from_numpy(x_eval)).numpy().copy()
+    np.testing.assert_allclose(
+        y_eval,
+        gamma * (x_eval - running_mean[-1]) / np.sqrt(running_var[-1] + BN_EPS) + beta,
+        rtol=0,
+        atol=1e-12,
+    )
+
+    np.savez(
+        OUT / "torch_batchnorm.npz",
+        eps=np.float64(BN_EPS),
+        momentum=np.float64(BN_MOMENTUM),
+        gamma=gamma,
+        beta=beta,
+        x_train=x_train,
+        y_train=y_train,
+        grad_out=grad_out,
+        dx=dx,
+        dgamma=dgamma,
+        dbeta=dbeta,
+        running_mean=running_mean,
+        running_var=running_var,
+        x_eval=x_eval,
+        y_eval=y_eval,
+        torch_version=np.array(torch.__version__),
+    )
+    print(f"{'batchnorm':<26} {'BN1d':<8} final |y_eval| = {np.linalg.norm(y_eval):.6f}")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_default_dtype(torch.float64)
     for index, (name, (cls, kwargs, schedule)) in enumerate(CASES.items()):
         run_case(index, name, cls, kwargs, schedule)
+    run_batchnorm()
 
 
 if __name__ == "__main__":
