@@ -202,10 +202,10 @@ def test_dropout_is_active_only_in_training(small):
     X, y = small
     model = quiet(MLPClassifier(hidden_layer_sizes=(30,), dropout=0.5, max_iter=5,
                                 random_state=0), X, y)
-    assert any(isinstance(layer, Dropout) for layer in model._network.layers)
+    assert any(isinstance(layer, Dropout) for layer in model.network_.layers)
     np.testing.assert_array_equal(model.predict_proba(X), model.predict_proba(X))
-    first = model._network.forward(X.astype(np.float64), training=True).copy()
-    second = model._network.forward(X.astype(np.float64), training=True).copy()
+    first = model.network_.forward(X.astype(np.float64), training=True).copy()
+    second = model.network_.forward(X.astype(np.float64), training=True).copy()
     assert not np.allclose(first, second)
 
 
@@ -234,7 +234,7 @@ def test_fan_in_scaling_divides_each_step_by_root_fan_in(small):
                               learning_rate_init=learning_rate, batch_size=len(X),
                               random_state=0, fan_in_scaling=fan_in_scaling)
         model.partial_fit(X, y, classes=[0, 1, 2])
-        return model._network.params.copy(), model._network
+        return model.network_.params.copy(), model.network_
 
     plain, network = one_sgd_step(0.1, False)
     double, _ = one_sgd_step(0.2, False)
@@ -324,7 +324,7 @@ def test_keyboard_interrupt_from_a_callback_leaves_a_model_that_predicts(small):
             raise KeyboardInterrupt
 
     model = MLPClassifier(max_iter=50, callbacks=[interrupt_at_epoch_3], random_state=0)
-    with pytest.warns(TrainingInterrupted, match="interrupted by the user after 3 epochs"):
+    with pytest.warns(TrainingInterrupted, match="interrupted by the user after 3 completed epochs; keeping the weights at the end of epoch 3"):
         model.fit(X, y)
     assert model.predict(X).shape == y.shape
     assert np.all(np.isfinite(model.predict_proba(X)))

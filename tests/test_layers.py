@@ -8,9 +8,7 @@ from nntricks.network import Network
 
 def bound_dense(n_in, n_out, rng):
     layer = Dense(n_in, n_out)
-    params, grads = np.empty(layer.n_params), np.empty(layer.n_params)
-    layer.bind(params, grads)
-    layer.initialize(rng)
+    Network([layer], "squared_error", dtype=np.float64).initialize(rng)
     layer.b[...] = rng.normal(size=n_out)
     return layer
 

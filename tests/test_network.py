@@ -3,10 +3,12 @@ import pickle
 import numpy as np
 import pytest
 
+from nntricks import optim
 from nntricks.gradcheck import check_network
-from nntricks.layers import Activation, Dense, Dropout
+from nntricks.layers import Activation, ArraySpec, Dense, Dropout, Layer
 from nntricks.network import Network
 from nntricks.regularizers import L1, L2
+from nntricks.training import Trainer
 
 LOSS_TARGETS = {
     "softmax_cross_entropy": lambda rng, n, k: np.eye(k)[rng.integers(k, size=n)],
@@ -79,7 +81,7 @@ def test_float32_network_stays_float32(rng):
 
 def test_layers_are_views_into_the_flat_vectors():
     network = Network([Dense(4, 5), Dense(5, 2)]).initialize(0)
-    for layer in network.dense_layers:
+    for layer in network.layers:
         assert np.shares_memory(layer.W, network.params)
         assert np.shares_memory(layer.dW, network.grads)
     network.params[:] = 0
@@ -127,8 +129,54 @@ def test_mismatched_lengths_and_shapes_are_refused(rng):
         network.loss(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), -np.ones(4))
 
 
-def test_a_network_needs_a_dense_layer_and_a_float_dtype():
-    with pytest.raises(ValueError, match="at least one Dense"):
+def test_a_network_needs_parameters_and_a_float_dtype():
+    with pytest.raises(ValueError, match="at least one layer with parameters"):
         Network([Activation("relu")], n_features=3)
     with pytest.raises(ValueError, match="dtype must be float32 or float64"):
         Network([Dense(2, 2)], dtype=np.int32)
+
+
+class Scale(Layer):
+    """A user's own layer, written outside the package: y = x ⊙ s with a learned vector s."""
+
+    def parameters(self):
+        return [ArraySpec("s", (self.n_in,), init=lambda s, rng: s.__setitem__(
+            ..., rng.uniform(0.5, 1.5, size=s.shape)))]
+
+    def forward(self, x, training=False):
+        self.x = x
+        return x * self.s
+
+    def backward(self, grad_out):
+        np.sum(grad_out * self.x, axis=0, out=self.ds)
+        return grad_out * self.s if self.needs_input_grad else None
+
+
+def test_a_user_defined_layer_is_initialized_checked_and_trained(rng):
+    network = Network([Dense(4, 5), Scale(), Activation("tanh"), Dense(5, 3)], "squared_error",
+                      [L2(1e-2)], dtype=np.float64).initialize(0)
+    scale = network.layers[1]
+    assert list(network.parameter_slices()) == ["W[0]", "b[0]", "s[0]", "W[1]", "b[1]"]
+    assert np.shares_memory(scale.s, network.params) and np.all(scale.s >= 0.5)
+    span = network.parameter_slices()["s[0]"]
+    assert not network.weight_mask[span].any() and np.all(network.fan_in_scale[span] == 1)
+    X, Y = rng.normal(size=(8, 4)), rng.normal(size=(8, 3))
+    report = check_network(network, X, Y)
+    assert report.passed and "s[0]" in [array.name for array in report.arrays]
+    before = scale.s.copy()
+    Trainer(network, optim.sgd(0.1), batch_size=8).run(X, Y, max_epochs=1)
+    assert not np.array_equal(scale.s, before)
+
+
+def test_a_wrong_backward_in_a_user_layer_is_caught(rng):
+    class Wrong(Scale):
+        def backward(self, grad_out):
+            super().backward(grad_out)
+            self.ds *= 1.01  # a 1 % error in the parameter gradient
+            return grad_out * self.s
+
+    network = Network([Dense(4, 5), Wrong(), Dense(5, 3)], "squared_error",
+                      dtype=np.float64).initialize(0)
+    report = check_network(network, rng.normal(size=(8, 4)), rng.normal(size=(8, 3)))
+    failed = [array.name for array in report.arrays if array.max_relative_error > 1e-7]
+    assert failed == ["s[0]"]

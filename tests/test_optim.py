@@ -414,9 +414,9 @@ def _clip_by_value(limit):
     def init(params):
         return _ClipState(count=0, n_clipped=np.zeros(params.shape, dtype=np.int64))
 
-    def update(updates, state, params):
-        state.n_clipped += np.abs(updates) > limit
-        np.clip(updates, -limit, limit, out=updates)
+    def update(source, updates, state, params):
+        state.n_clipped += np.abs(source) > limit
+        np.clip(source, -limit, limit, out=updates)
         state.count += 1
 
     return optim.GradientTransformation(init, update)
@@ -438,7 +438,8 @@ def test_user_defined_transform_chains():
     state2 = nested.init(params2)
     nested.step(params2, np.array([3.0, -0.5, -2.0]), state2)
     np.testing.assert_array_equal(params2, params)
-    assert set(nested.state_dict(state2)) == {"0.0.count", "0.0.n_clipped", "0.1.count"}
+    assert set(nested.state_dict(state2)) == {"0.0.count", "0.0.n_clipped", "0.1.count",
+                                              "0.1.learning_rate"}
 
 
 def test_schedule_sees_the_number_of_steps_taken_before():
@@ -451,9 +452,46 @@ def test_schedule_sees_the_number_of_steps_taken_before():
     opt = optim.adam(schedule)
     params = np.ones(3)
     state = opt.init(params)
+    assert seen == [0]  # init reads the rate of the first step
+    seen.clear()
     for _ in range(4):
         opt.step(params, params.copy(), state)
     assert seen == [0, 1, 2, 3]
+
+
+def test_learning_rate_lives_in_the_state():
+    # the rate a step uses is the one in the state: set it between steps, read what was used
+    opt = optim.sgd(0.1)
+    params = np.zeros(2)
+    state = opt.init(params)
+    assert state.learning_rate == 0.1
+    opt.step(params, np.array([1.0, -2.0]), state)
+    np.testing.assert_allclose(params, [-0.1, 0.2])
+    state.learning_rate = 0.5
+    opt.step(params, np.array([1.0, -2.0]), state)
+    np.testing.assert_allclose(params, [-0.6, 1.2])
+    assert opt.state_dict(state)["0.learning_rate"] == 0.5
+    with pytest.raises(ValueError, match="learning_rate is -1"):
+        state.learning_rate = -1.0
+    with pytest.raises(ValueError, match="learning_rate is nan"):
+        state.learning_rate = float("nan")
+
+
+def test_a_schedule_writes_the_rate_it_used_into_the_state():
+    opt = optim.adam(schedules.step_decay(0.1, 0.5, 2))
+    params = np.ones(3)
+    state = opt.init(params)
+    used = []
+    for _ in range(5):
+        opt.step(params, params.copy(), state)
+        used.append(state.learning_rate)
+    assert used == [0.1, 0.1, 0.05, 0.05, 0.025]
+
+
+def test_an_optimizer_without_a_learning_rate_says_so():
+    state = optim.Optimizer(optim.scale_by_adam()).init(np.ones(2))
+    with pytest.raises(ValueError, match="no learning_rate"):
+        _ = state.learning_rate
 
 
 @pytest.mark.parametrize("name", list(ALL_OPTIMIZERS))
@@ -487,8 +525,8 @@ TRANSFORMS = {
 
 
 @pytest.mark.parametrize("name", list(TRANSFORMS))
-def test_update_in_place_equals_update_from_source(name):
-    # each built-in transform has both forms; the chain uses update_from for its first transform
+def test_update_in_place_equals_update_into_another_array(name):
+    # the chain's first transform writes into the update buffer, the others rewrite it in place
     rng = np.random.default_rng(4)
     params = rng.standard_normal(50)
     a, b = TRANSFORMS[name](), TRANSFORMS[name]()
@@ -496,9 +534,9 @@ def test_update_in_place_equals_update_from_source(name):
     for _ in range(3):
         g = rng.standard_normal(50)
         in_place = g.copy()
-        a.update(in_place, state_a, params)
+        a.update(in_place, in_place, state_a, params)
         out = np.empty_like(g)
-        b.update_from(g, out, state_b, params)
+        b.update(g, out, state_b, params)
         np.testing.assert_array_equal(out, in_place)
 
 
@@ -534,7 +572,7 @@ def test_state_dict_is_plain_arrays_and_a_copy():
     state = opt.init(params)
     opt.step(params, params.copy(), state)
     saved = opt.state_dict(state)
-    assert set(saved) == {"0.count", "0.mu", "0.nu", "1.count"}
+    assert set(saved) == {"0.count", "0.mu", "0.nu", "1.count", "1.learning_rate"}
     assert all(isinstance(v, np.ndarray) and v.dtype != object for v in saved.values())
     saved["0.mu"][:] = 99.0
     assert not np.any(state.inner[0].mu == 99.0)

@@ -85,7 +85,7 @@ def test_the_file_records_version_hyperparameters_and_history(data, tmp_path):
     expected = model.get_params()
     expected["hidden_layer_sizes"] = list(expected["hidden_layer_sizes"])
     assert meta["params"] == expected
-    assert [r["loss"] for r in meta["history"]] == model.loss_curve_
+    assert [r["loss"] for r in meta["state"]["history"]] == model.loss_curve_
     assert load(tmp_path / "m.npz").history_ == model.history_
 
 
@@ -165,7 +165,8 @@ def test_a_newer_format_version_is_refused(data, tmp_path):
     members = read_members(path)
     _edit_meta(members, {"format_version": FORMAT_VERSION + 1, "nntricks_version": "9.0"})
     write_members(path, members)
-    with pytest.raises(ModelFileError, match=r"format 2 by nntricks 9\.0.*upgrade nntricks"):
+    newer = FORMAT_VERSION + 1
+    with pytest.raises(ModelFileError, match=rf"format {newer} by nntricks 9\.0.*upgrade nntricks"):
         load(path)
 
 

@@ -18,7 +18,7 @@ from nntricks import optim
 from nntricks.layers import Activation, Dense
 from nntricks.network import Network
 from nntricks.regularizers import L2
-from nntricks.training import EpochRate, Trainer
+from nntricks.training import Trainer
 
 SIZES = (12, 16, 8, 3)
 BATCH = 10
@@ -110,8 +110,7 @@ def data(rng, n_samples, dtype=np.float64):
 
 
 def trainer(net, solver, learning_rate, batch_size=BATCH):
-    rate = EpochRate(lambda _: learning_rate)
-    return Trainer(net, estimator_optimizer(solver, rate), rate, batch_size=batch_size,
+    return Trainer(net, estimator_optimizer(solver, learning_rate), batch_size=batch_size,
                    shuffle=False)
 
 

@@ -1,36 +1,34 @@
 """nntricks: the tricks of "Neural Networks: Tips and Tricks" as verified, fast components."""
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import datasets, optim, schedules
 from .activations import ACTIVATIONS, get_activation
 from .estimators import MLPClassifier, MLPRegressor
 from .gradcheck import check_network, numerical_gradient, relative_error
-from .layers import Activation, Dense, Dropout
+from .layers import Activation, ArraySpec, BatchNorm, Dense, Dropout, Layer
 from .losses import (
     BinaryCrossEntropy,
     MeanSquaredError,
     PoissonDeviance,
     SoftmaxCrossEntropy,
 )
+from .mlp import build_mlp
 from .network import Network
 from .persistence import load
 from .preprocessing import MeanCenter, Standardize, Whiten
 from .regularizers import L1, L2
-
-try:
-    __version__ = version("nntricks")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from .version import __version__
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "ArraySpec",
+    "BatchNorm",
     "BinaryCrossEntropy",
     "Dense",
     "Dropout",
     "L1",
     "L2",
+    "Layer",
     "MLPClassifier",
     "MLPRegressor",
     "MeanCenter",
@@ -40,6 +38,8 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "Standardize",
     "Whiten",
+    "__version__",
+    "build_mlp",
     "check_network",
     "datasets",
     "get_activation",

@@ -59,3 +59,25 @@ def check_same_length(first: np.ndarray, second: np.ndarray, names: tuple[str, s
             f"{names[0]} and {names[1]} have different lengths: "
             f"{first.shape[0]} != {second.shape[0]}"
         )
+
+
+def check_sample_weight(sample_weight: object, n_samples: int, dtype) -> np.ndarray | None:
+    """Validate sample weights: ``None``, a scalar for every sample, or one weight per sample.
+
+    Returns ``None`` or an array of shape ``(n_samples,)`` and ``dtype``; raises ``ValueError``
+    for a wrong shape, NaN or infinity, a negative weight, or weights that are all zero.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=dtype)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight, dtype=dtype)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), "
+                         f"got {sample_weight.shape}")
+    check_finite(sample_weight, "sample_weight")
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be non-negative")
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample weights are all zero: at least one must be positive")
+    return sample_weight

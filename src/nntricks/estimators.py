@@ -2,9 +2,17 @@
 
 Change ``from sklearn.neural_network import MLPClassifier`` to ``from nntricks import
 MLPClassifier`` and a script runs unchanged: every parameter scikit-learn has keeps its name and
-meaning, and the fitted attributes are the same. The estimators are thin adapters: they validate
-input, build a :class:`~nntricks.network.Network` and an optimizer, and hand both to
-:class:`~nntricks.training.Trainer`.
+meaning, and the fitted attributes are the same.
+
+The estimators are adapters and own only what an estimator owns: they validate the
+hyperparameters and the data, build the network with :func:`~nntricks.mlp.build_mlp` and the
+named optimizer of ``solver``, and hand the training to :mod:`nntricks.training` (the
+:class:`~nntricks.training.Trainer` for the stochastic solvers, which keeps the epochs, the
+history, the stopping rule and, in its optimizer's state, the learning rate;
+:func:`~nntricks.training.fit_lbfgs` for ``solver="lbfgs"``). After each ``fit`` the fitted
+attributes are read off the network and the trainer, one way. The fitted state is written and
+read by :meth:`~_BaseMLP.to_state` and :meth:`~_BaseMLP.from_state`, which model files
+(:mod:`nntricks.persistence`) and pickling both use.
 
 What scikit-learn declines to add, each from the notes:
 
@@ -17,6 +25,7 @@ parameter                 meaning                                               
                           no Nesterov), ``"adagrad"``, ``"rmsprop"``            §2.9
                           (decay ``rho``)
 ``dropout``               drop rate after each hidden layer (inverted dropout)  §2.3
+``batch_norm``            batch normalization after each hidden Dense layer     §2.5
 ``l1``                    L1 strength, divided by the batch size like alpha     §2.2
 ``init``                  ``"xavier"``, ``"normal"`` (std ``init_std``),        §2.6
                           ``"he"``
@@ -38,17 +47,15 @@ uses it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import warnings
 
 import numpy as np
-import scipy.optimize
-import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
@@ -56,19 +63,26 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import optim, schedules
-from ._validation import check_choice, check_scalar
+from ._validation import check_choice, check_sample_weight, check_scalar
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
-from .layers import Activation, Dense, Dropout
+from .mlp import build_mlp, per_layer
 from .network import Network
+from .persistence import jsonable, register, save
 from .regularizers import L1, L2
-from .training import EpochRate, Trainer
+from .splits import holdout_split
+from .training import EpochRecord, Trainer, fit_lbfgs
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 STOCHASTIC_SOLVERS = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
 SOLVERS = ("lbfgs", *STOCHASTIC_SOLVERS)
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "step", "exponential", "inverse")
+FITTED_ATTRIBUTES = ("n_features_in_", "n_outputs_", "n_layers_", "out_activation_", "n_iter_",
+                     "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
+                     "best_validation_score_", "_no_improvement_count")
+"""The fitted attributes besides the arrays (``coefs_``, ``intercepts_``, ``classes_``,
+``feature_names_in_``) and ``history_``: what :meth:`_BaseMLP.to_state` writes."""
 
 
 class _BaseMLP(BaseEstimator):
@@ -101,6 +115,7 @@ class _BaseMLP(BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        batch_norm=False,
         l1=0.0,
         init="xavier",
         init_std=0.01,
@@ -138,6 +153,7 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout
+        self.batch_norm = batch_norm
         self.l1 = l1
         self.init = init
         self.init_std = init_std
@@ -161,12 +177,7 @@ class _BaseMLP(BaseEstimator):
         return [int(size) for size in sizes]
 
     def _dropout_rates(self, n_hidden: int) -> list[float]:
-        rates = self.dropout
-        if isinstance(rates, numbers.Real):
-            rates = [rates] * n_hidden
-        rates = list(rates)
-        if len(rates) != n_hidden:
-            raise ValueError(f"dropout has {len(rates)} rates for {n_hidden} hidden layers")
+        rates = per_layer(self.dropout, n_hidden, "dropout")
         for rate in rates:
             check_scalar(rate, "dropout", low=0, high=1, high_inclusive=False)
         return [float(rate) for rate in rates]
@@ -199,21 +210,6 @@ class _BaseMLP(BaseEstimator):
         if any(self._dropout_rates(len(self._hidden_sizes()))) and self.solver == "lbfgs":
             raise ValueError("dropout needs a stochastic solver, not solver='lbfgs'")
 
-    def _check_sample_weight(self, sample_weight, n_samples: int, dtype) -> np.ndarray | None:
-        if sample_weight is None:
-            return None
-        sample_weight = np.asarray(sample_weight, dtype=dtype)
-        if sample_weight.ndim == 0:
-            sample_weight = np.full(n_samples, sample_weight, dtype=dtype)
-        if sample_weight.shape != (n_samples,):
-            raise ValueError(f"sample_weight must have shape ({n_samples},), "
-                             f"got {sample_weight.shape}")
-        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-            raise ValueError("sample_weight must be finite and non-negative")
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample weights are all zero: at least one must be positive")
-        return sample_weight
-
     # -- building the pieces -------------------------------------------------------------------
 
     def _train_dtype(self, X) -> np.dtype:
@@ -223,24 +219,19 @@ class _BaseMLP(BaseEstimator):
 
     def _build_network(self, n_features: int, n_outputs: int, dtype) -> Network:
         hidden = self._hidden_sizes()
-        rates = self._dropout_rates(len(hidden))
-        init_params = {"std": self.init_std} if self.init == "normal" else {}
-        activation_params = ({"slope": self.leaky_relu_slope}
-                             if self.activation == "leaky_relu" else {})
-        layers, width = [], n_features
-        for size, rate in zip(hidden, rates, strict=True):
-            layers += [Dense(width, size, self.init, **init_params),
-                       Activation(self.activation, **activation_params)]
-            if rate > 0:
-                layers.append(Dropout(rate))
-            width = size
-        layers.append(Dense(width, n_outputs, self.init, **init_params))
-        # scikit-learn's penalty is (alpha/2)·Σ‖W‖² divided by the batch size.
+        # scikit-learn's penalty is (alpha/2)·Σ‖W‖², divided by the batch size in training.
         penalties = [L2(self.alpha / 2)] if self.alpha > 0 else []
         penalties += [L1(self.l1)] if self.l1 > 0 else []
-        return Network(layers, self._loss_function(), penalties, dtype=dtype)
+        return build_mlp(
+            n_features, hidden, n_outputs, activation=self.activation,
+            activation_params=({"slope": self.leaky_relu_slope}
+                               if self.activation == "leaky_relu" else None),
+            init=self.init, init_params={"std": self.init_std} if self.init == "normal" else None,
+            dropout=self._dropout_rates(len(hidden)), batch_norm=self.batch_norm,
+            loss=self._loss_function(), regularizers=penalties, dtype=dtype)
 
     def _schedule(self):
+        """The trainer's epoch schedule and its unit (none for constant and adaptive rates)."""
         initial = self.learning_rate_init
         if self.learning_rate == "invscaling":
             return schedules.invscaling(initial, self.power_t), "sample"
@@ -251,10 +242,12 @@ class _BaseMLP(BaseEstimator):
             return schedules.exponential_decay(initial, self.lr_decay_rate), "epoch"
         if self.learning_rate == "inverse":
             return schedules.inverse_decay(initial, self.lr_tau), "epoch"
-        return schedules.constant(initial), "epoch"
+        return None, "epoch"
 
-    def _build_optimizer(self, rate: EpochRate, network: Network) -> optim.Optimizer:
-        """The named optimizer of ``solver``, followed by fan-in scaling when asked for."""
+    def _build_optimizer(self, network: Network) -> optim.Optimizer:
+        """The named optimizer of ``solver`` at ``learning_rate_init``, then fan-in scaling
+        when asked for; the trainer's schedule changes the rate in its state."""
+        rate = self.learning_rate_init
         if self.solver in ("sgd", "momentum"):
             nesterov = self.solver == "sgd" and self.nesterovs_momentum and self.momentum > 0
             optimizer = optim.sgd(rate, self.momentum, nesterov=nesterov)
@@ -269,16 +262,20 @@ class _BaseMLP(BaseEstimator):
         return optim.Optimizer(optimizer.transform, optim.scale_by_fan_in(network.fan_in_scale),
                                name=f"{optimizer.name} with fan-in scaling")
 
-    def _new_trainer(self, network: Network, seed: int, batch_size: int) -> Trainer:
+    def _new_trainer(self, random_state) -> Trainer:
         schedule, unit = self._schedule()
-        rate = EpochRate(schedule, unit)
         return Trainer(
-            network, self._build_optimizer(rate, network), rate,
-            batch_size=batch_size, shuffle=self.shuffle, random_state=seed, tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            adaptive=self.learning_rate == "adaptive",
-            callbacks=tuple(self.callbacks or ()), verbose=bool(self.verbose),
-        )
+            self.network_, self._build_optimizer(self.network_), random_state=random_state,
+            schedule=schedule, schedule_unit=unit, adaptive=self.learning_rate == "adaptive")
+
+    def _configure(self, trainer: Trainer, batch_size: int) -> None:
+        """Hand the trainer this fit's settings (the hyperparameters may have changed)."""
+        trainer.batch_size = batch_size
+        trainer.shuffle = bool(self.shuffle)
+        trainer.tol = self.tol
+        trainer.n_iter_no_change = self.n_iter_no_change
+        trainer.callbacks = tuple(self.callbacks or ())
+        trainer.verbose = bool(self.verbose)
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -288,59 +285,40 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        n_samples = X.shape[0]
-        dtype = (self._network.dtype if not first_pass and hasattr(self, "_network")
+        dtype = (self.network_.dtype if not first_pass and hasattr(self, "network_")
                  else self._train_dtype(X))
         X = X.astype(dtype, copy=False)
         Y = np.ascontiguousarray(Y, dtype=dtype)
-        sample_weight = self._check_sample_weight(sample_weight, n_samples, dtype)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], dtype)
         random_state = check_random_state(self.random_state)
-        seed = int(random_state.randint(np.iinfo(np.int32).max))
         if first_pass:
-            self._initialize(X.shape[1], Y.shape[1], dtype, seed)
+            self._initialize(X.shape[1], Y.shape[1], dtype, random_state)
         else:
-            self._sync_network(X.shape[1], Y.shape[1], dtype)
+            self._continue_from_coefs(X.shape[1], Y.shape[1], dtype)
+        self.n_iter_ = 0
         try:
             if self.solver == "lbfgs":
                 self._fit_lbfgs(X, Y, sample_weight)
             else:
-                self._fit_stochastic(X, Y, sample_weight, incremental, seed, random_state)
+                self._fit_stochastic(X, Y, sample_weight, incremental, random_state)
         finally:
             self._publish()
         return self
 
-    def _initialize(self, n_features, n_outputs, dtype, seed) -> None:
-        self._network = self._build_network(n_features, n_outputs, dtype).initialize(seed)
+    def _initialize(self, n_features, n_outputs, dtype, random_state) -> None:
+        seed = int(random_state.randint(np.iinfo(np.int32).max))
+        self.network_ = self._build_network(n_features, n_outputs, dtype).initialize(seed)
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(self._hidden_sizes()) + 2
-        self.out_activation_ = self._network.loss_function.out_activation
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.history_ = []
-        self.loss_curve_ = []
-        self._no_improvement_count = 0
-        if self.early_stopping:
-            self.validation_scores_, self.best_validation_score_, self.best_loss_ = \
-                [], -np.inf, None
-        else:
-            self.validation_scores_, self.best_validation_score_, self.best_loss_ = \
-                None, None, np.inf
+        self.out_activation_ = self.network_.loss_function.out_activation
+        self.loss_ = None
         self._trainer = None
 
-    def _sync_network(self, n_features, n_outputs, dtype) -> None:
-        """Continue from ``coefs_``/``intercepts_``, which a user may have replaced."""
-        if not hasattr(self, "_network"):
-            self._network = self._build_network(n_features, n_outputs, dtype)
-            self._trainer = None
-            defaults = {"n_iter_": 0, "t_": 0, "history_": [], "loss_curve_": [],
-                        "best_loss_": np.inf, "validation_scores_": None,
-                        "best_validation_score_": None, "_no_improvement_count": 0,
-                        "n_outputs_": n_outputs, "n_layers_": len(self._hidden_sizes()) + 2,
-                        "out_activation_": self._network.loss_function.out_activation}
-            for name, value in defaults.items():
-                if not hasattr(self, name):
-                    setattr(self, name, value)
-        for view, value in zip(self._network.coefs + self._network.intercepts,
+    def _continue_from_coefs(self, n_features, n_outputs, dtype) -> None:
+        """Continue from ``coefs_``/``intercepts_``, which a user may have set or replaced."""
+        if not hasattr(self, "network_"):
+            self._initialize(n_features, n_outputs, dtype, check_random_state(0))
+        for view, value in zip(self.network_.coefs + self.network_.intercepts,
                                list(self.coefs_) + list(self.intercepts_), strict=True):
             if value is not view:
                 value = np.asarray(value)
@@ -349,7 +327,7 @@ class _BaseMLP(BaseEstimator):
                                      f"layer of shape {view.shape}")
                 view[...] = value.reshape(view.shape)
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental, seed, random_state):
+    def _fit_stochastic(self, X, Y, sample_weight, incremental, random_state):
         validation = None
         if self.early_stopping:
             X, Y, sample_weight, validation = self._split_validation(X, Y, sample_weight,
@@ -360,39 +338,27 @@ class _BaseMLP(BaseEstimator):
             warnings.warn(f"batch_size {batch_size} is larger than the {n_samples} samples; "
                           "using the whole set as one batch", UserWarning, stacklevel=3)
             batch_size = n_samples
-        trainer = getattr(self, "_trainer", None) if incremental else None
-        if trainer is None and incremental and hasattr(self, "_trainer_arrays"):
-            trainer = self._trainer = self._new_trainer(self._network, seed, batch_size)
-            trainer.load_state_dict(self.__dict__.pop("_trainer_arrays"))
-        if trainer is None:
-            trainer = self._new_trainer(self._network, seed, batch_size)
-            trainer.best_loss = self.best_loss_ if self.best_loss_ is not None else math.inf
-            if self.best_validation_score_ is not None:
-                trainer.best_validation_score = self.best_validation_score_
-            trainer.no_improvement_count = self._no_improvement_count
-            trainer.samples_seen = self.t_
-            self._trainer = trainer
-        trainer.batch_size = batch_size
-        trainer.callbacks = tuple(self.callbacks or ())
-        trainer.verbose = bool(self.verbose)
+        if self._trainer is None:
+            self._trainer = self._new_trainer(random_state)
+        elif not incremental:  # scikit-learn's warm start: a new optimizer, counts go on
+            self._trainer.optimizer = self._build_optimizer(self.network_)
+            self._trainer.reset_optimizer()
+        trainer = self._trainer
+        self._configure(trainer, batch_size)
         start = len(trainer.history)
-        self.n_iter_ = 0
         reason = trainer.run(
             X, Y, sample_weight, max_epochs=1 if incremental else self.max_iter,
             validation=validation, score=self._validation_score, stop_early=not incremental)
-        new = trainer.history[start:]
-        self.n_iter_ = len(new)
-        self.history_ += new
+        self.n_iter_ = len(trainer.history) - start
         if reason == "max_epochs" and not incremental:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
 
     def _split_validation(self, X, Y, sample_weight, random_state):
-        stratify = self._stratify_labels(Y)
         arrays = [X, Y] + ([sample_weight] if sample_weight is not None else [])
-        parts = train_test_split(*arrays, random_state=random_state,
-                                 test_size=self.validation_fraction, stratify=stratify)
+        parts = holdout_split(*arrays, test_size=self.validation_fraction,
+                              random_state=random_state, stratify=self._stratify_labels(Y))
         X_train, X_val, Y_train, Y_val = parts[:4]
         sw_train, sw_val = (parts[4], parts[5]) if sample_weight is not None else (None, None)
         if X_val.shape[0] < 2:
@@ -401,41 +367,30 @@ class _BaseMLP(BaseEstimator):
         return X_train, Y_train, sw_train, (X_val, self._decode(Y_val), sw_val)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
-        network = self._network
-        weight_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        evaluations = 0
-
-        def loss_and_grad(theta):
-            nonlocal evaluations
-            evaluations += 1
-            network.params[...] = theta
-            loss, grads = network._loss_and_grad(X, Y, sample_weight, training=True,
-                                                 penalty_scale=1.0 / weight_sum)
-            return loss, grads.astype(np.float64)
-
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            result = scipy.optimize.minimize(
-                loss_and_grad, network.params.astype(np.float64), method="L-BFGS-B", jac=True,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol})
-        network.params[...] = result.x
-        self.n_iter_ = int(result.nit)
-        self.loss_ = float(result.fun)
-        if not result.success:
-            warnings.warn(f"lbfgs failed to converge after {self.n_iter_} iterations "
-                          f"({evaluations} evaluations): {result.message}", ConvergenceWarning,
-                          stacklevel=3)
-        if not np.all(np.isfinite(network.params)):
-            raise ValueError("Solver produced non-finite parameter weights. The input data "
-                             "may contain large values and need to be preprocessed.")
+        result = fit_lbfgs(self.network_, X, Y, sample_weight, max_iter=self.max_iter,
+                           max_fun=self.max_fun, tol=self.tol)
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss
+        if not result.converged:
+            warnings.warn(f"lbfgs failed to converge after {result.n_iter} iterations "
+                          f"({result.n_evaluations} evaluations): {result.message}",
+                          ConvergenceWarning, stacklevel=3)
 
     def _publish(self) -> None:
-        """Expose the network's state as scikit-learn's fitted attributes."""
-        network = self._network
-        self.coefs_ = network.coefs
-        self.intercepts_ = network.intercepts
-        trainer = getattr(self, "_trainer", None)
-        if self.solver == "lbfgs" or trainer is None:
+        """Read scikit-learn's fitted attributes off the network and the trainer."""
+        self.coefs_ = self.network_.coefs
+        self.intercepts_ = self.network_.intercepts
+        trainer = self._trainer
+        if trainer is None:  # L-BFGS, or no stochastic epoch yet
+            self.history_ = []
+            self.loss_curve_ = []
+            self.t_ = 0
+            self._no_improvement_count = 0
+            self.best_loss_ = None if self.early_stopping else math.inf
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = -math.inf if self.early_stopping else None
             return
+        self.history_ = list(trainer.history)
         self.loss_curve_ = [record.loss for record in self.history_]
         if self.loss_curve_:
             self.loss_ = self.loss_curve_[-1]
@@ -445,25 +400,108 @@ class _BaseMLP(BaseEstimator):
             self.validation_scores_ = [r.validation_score for r in self.history_
                                        if r.validation_score is not None]
             self.best_validation_score_ = trainer.best_validation_score
+            self.best_loss_ = None
         else:
+            self.validation_scores_ = self.best_validation_score_ = None
             self.best_loss_ = trainer.best_loss
+
+    # -- the fitted state ----------------------------------------------------------------------
+
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted state as JSON-able data and plain arrays (see :mod:`nntricks.persistence`).
+
+        Returns
+        -------
+        meta : dict
+            The fitted attributes of ``FITTED_ATTRIBUTES``, the dtype, the history and the
+            target encoding.
+        arrays : dict of str to ndarray
+            The parameter vector, the layers' buffers (running statistics), the target's and the
+            features' names, and the trainer's state for resuming ``partial_fit``.
+        """
+        check_is_fitted(self)
+        meta = {"fitted": {name: jsonable(getattr(self, name)) for name in FITTED_ATTRIBUTES
+                           if hasattr(self, name)},
+                "dtype": self.network_.dtype.name,
+                "history": [dataclasses.asdict(record) for record in self.history_],
+                **self._target_state()}
+        arrays = {"params": self.network_.params, "buffers": self.network_.buffers}
+        if self._trainer is not None:
+            arrays.update({f"trainer.{key}": value
+                           for key, value in self._trainer.state_dict().items()})
+        if hasattr(self, "classes_"):
+            classes = np.asarray(self.classes_)
+            arrays["classes_"] = classes.astype(str) if classes.dtype == object else classes
+        if hasattr(self, "feature_names_in_"):
+            arrays["feature_names_in_"] = self.feature_names_in_.astype(str)
+        return meta, arrays
+
+    def from_state(self, meta: dict, arrays: dict[str, np.ndarray]):
+        """Become the fitted estimator :meth:`to_state` described; returns ``self``.
+
+        Raises ``ValueError`` (or ``KeyError``/``TypeError``) naming what does not fit.
+        """
+        self._check_params()
+        fitted = meta["fitted"]
+        unexpected = set(fitted) - set(FITTED_ATTRIBUTES)
+        if unexpected:
+            raise ValueError(f"unexpected fitted attributes {sorted(unexpected)}")
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self._load_target_state(meta, arrays)
+        if "feature_names_in_" in arrays:
+            self.feature_names_in_ = arrays["feature_names_in_"].astype(object)
+        network = self._build_network(int(self.n_features_in_), int(self.n_outputs_),
+                                      np.dtype(meta["dtype"]))
+        for target, saved, what in (
+                (network.params, arrays["params"], "parameter"),
+                (network.buffers, arrays.get("buffers", network.buffers), "buffer")):
+            if saved.shape != target.shape:
+                raise ValueError(f"the {what} vector has shape {saved.shape}; the architecture "
+                                 f"needs {target.shape}")
+            if not np.all(np.isfinite(saved)):
+                raise ValueError(f"the {what} vector holds NaN or infinite values")
+            target[...] = saved
+        self.network_ = network
+        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        self.history_ = [EpochRecord(**record) for record in meta["history"]]
+        self._trainer = None
+        trainer_state = {key[len("trainer."):]: value for key, value in arrays.items()
+                         if key.startswith("trainer.")}
+        if trainer_state:
+            self._trainer = self._new_trainer(random_state=0)
+            self._trainer.load_state_dict(trainer_state)
+            self._trainer.history = list(self.history_)
+        return self
+
+    def _target_state(self) -> dict:
+        """What the subclass must save to decode targets (JSON-able)."""
+        return {}
+
+    def _load_target_state(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`_target_state` saved."""
+
+    def __getstate__(self) -> dict:
+        # Pickles carry the hyperparameters and the fitted state, as model files do (the
+        # trainer's optimizer is a chain of closures and is rebuilt on loading).
+        params = self.get_params(deep=False)
+        state = {key: value for key, value in super().__getstate__().items()
+                 if key in params or key == "_sklearn_version"}
+        state["_fitted_state"] = self.to_state() if hasattr(self, "network_") else None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        fitted = state.pop("_fitted_state", None)
+        super().__setstate__(state)
+        if fitted is not None:
+            self.from_state(*fitted)
 
     def save(self, path):
         """Write the fitted model to ``path``: NumPy arrays and JSON, never a pickle.
 
         Read it back with :func:`nntricks.load`; see :mod:`nntricks.persistence`.
         """
-        from .persistence import save
-
         return save(self, path)
-
-    def __getstate__(self) -> dict:
-        # The trainer's optimizer is a chain of closures: keep its state as plain arrays.
-        state = super().__getstate__()
-        trainer = state.pop("_trainer", None)
-        if trainer is not None:
-            state["_trainer_arrays"] = trainer.state_dict()
-        return state
 
     # -- prediction ----------------------------------------------------------------------------
 
@@ -472,7 +510,7 @@ class _BaseMLP(BaseEstimator):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"],
                               dtype=(np.float64, np.float32), reset=False)
-        return self._network.predict(X)
+        return self.network_.predict(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -487,20 +525,23 @@ class _BaseMLP(BaseEstimator):
         return None
 
 
+@register
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's.
 
     Every scikit-learn parameter has its scikit-learn meaning; see the module docstring for the
     extras (dropout, L1, more activations, solvers, schedules and initializers, fan-in
-    scaling, dtype, callbacks). Binary and multilabel targets use a sigmoid output with binary
-    cross-entropy, multiclass a softmax with cross-entropy.
+    scaling, batch normalization, dtype, callbacks). Binary and multilabel targets use a sigmoid
+    output with binary cross-entropy, multiclass a softmax with cross-entropy.
 
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
+    network_ : Network
+        The trained network (its layers, flat parameter vector and buffers).
     coefs_, intercepts_ : list of ndarray
         Weights ``(n_in, n_out)`` and biases of each layer: views into the one flat parameter
-        vector of the underlying network.
+        vector of :attr:`network_`.
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_ : as scikit-learn
     n_iter_ : int
         Epochs run by the last ``fit`` (L-BFGS iterations with ``solver="lbfgs"``).
@@ -586,7 +627,23 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _stratify_labels(self, Y):
-        return None if self._label_binarizer.y_type_.startswith("multilabel") else Y.astype(bool)
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return None
+        return Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
+
+    def _target_state(self) -> dict:
+        return {"y_type": self._label_binarizer.y_type_}
+
+    def _load_target_state(self, meta, arrays) -> None:
+        classes = arrays["classes_"]
+        binarizer = LabelBinarizer()
+        if meta["y_type"] == "multilabel-indicator":
+            binarizer.fit(np.eye(len(classes), dtype=int))
+        else:
+            binarizer.fit(classes)
+        if binarizer.y_type_ != meta["y_type"]:
+            raise ValueError(f"classes_ do not fit the target type {meta['y_type']!r}")
+        self._label_binarizer, self.classes_ = binarizer, classes
 
     def _decode(self, Y) -> np.ndarray:
         if self.n_outputs_ == 1:
@@ -598,7 +655,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._decode(self._forward(X))
 
     def _validation_score(self, X, y, sample_weight) -> float:
-        scores = self._network.predict(X)
+        scores = self.network_.predict(X)
         if not np.all(np.isfinite(scores)):
             return math.nan
         return float(accuracy_score(y, self._decode(scores), sample_weight=sample_weight))
@@ -622,6 +679,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return tags
 
 
+@register
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor, a drop-in for scikit-learn's.
 
@@ -658,6 +716,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        batch_norm=False,
         l1=0.0,
         init="xavier",
         init_std=0.01,
@@ -696,6 +755,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            batch_norm=batch_norm,
             l1=l1,
             init=init,
             init_std=init_std,
@@ -741,7 +801,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._decode(self._forward(X))
 
     def _validation_score(self, X, y, sample_weight) -> float:
-        predictions = self._network.predict(X)
+        predictions = self.network_.predict(X)
         if not np.all(np.isfinite(predictions)):
             return math.nan
         return float(r2_score(y, self._decode(predictions), sample_weight=sample_weight))

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 METHODS = ("centered", "forward")
+DEFAULT_TOLERANCES = {"centered": 1e-7, "forward": 1e-3, "float32": 1e-2}
+"""Largest relative error :func:`check_network` passes by default: centered and forward
+differences in float64, and either in float32."""
 
 
 class StepLostToRounding(ValueError):
@@ -118,7 +121,7 @@ def relative_error(analytic: np.ndarray | float, numerical: np.ndarray | float,
 
 @dataclass
 class ArrayCheck:
-    """The check of one parameter array (``W[i]`` or ``b[i]``).
+    """The check of one parameter array (``W[0]``, ``b[0]``, ``gamma[0]``, ...).
 
     Attributes
     ----------
@@ -205,8 +208,10 @@ def check_network(
 ) -> GradientCheck:
     """Check :meth:`Network.loss_and_grad` against finite differences, per parameter array.
 
-    The network is evaluated in training mode with every dropout mask held fixed, so the loss is
-    a deterministic function of the parameters. A probe whose evaluations put some ReLU, leaky ReLU
+    Every parameter array the layers declare is checked. The network is evaluated in training
+    mode inside :meth:`Network.frozen <nntricks.network.Network.frozen>` (dropout masks held
+    fixed, running statistics untouched), so the loss is a deterministic function of the
+    parameters; batch statistics are part of that function and are checked with it. A probe whose evaluations put some ReLU, leaky ReLU
     or hard tanh unit on different linear pieces, or move an L1-penalised weight across 0,
     straddles a kink, where no finite difference estimates the derivative; such probes are
     counted in ``n_kinks`` and left out of the errors.
@@ -229,8 +234,9 @@ def check_network(
         Probe at most this many coordinates of each array, chosen at random without
         replacement (all when omitted): a large network is checked in seconds.
     tolerance : float, optional
-        Largest relative error that passes; by default 1e-7 for centered differences in float64,
-        1e-3 for forward differences (their error is :math:`O(h)`), 1e-2 in float32.
+        Largest relative error that passes; by default ``DEFAULT_TOLERANCES``: 1e-7 for
+        centered differences in float64, 1e-3 for forward differences (their error is
+        :math:`O(h)`), 1e-2 in float32.
     random_state : int or Generator, optional
         Chooses the probed coordinates.
 
@@ -243,35 +249,34 @@ def check_network(
     if max_probes is not None:
         check_scalar(max_probes, "max_probes", low=1, integer=True)
     if tolerance is None:
-        tolerance = (1e-2 if network.dtype == np.float32
-                     else 1e-7 if method == "centered" else 1e-3)
+        tolerance = DEFAULT_TOLERANCES["float32" if network.dtype == np.float32 else method]
     check_scalar(tolerance, "tolerance", low=0)
-    X, Y, sample_weight = network._check_data(X, Y, sample_weight)
+    X, Y, sample_weight = network.check_data(X, Y, sample_weight)
     rng = np.random.default_rng(random_state)
     params = network.params
     pieces: list[np.ndarray] = []
 
     def loss(_: np.ndarray) -> float:
-        value = network._loss(X, Y, sample_weight, training=True)
+        value = network.loss(X, Y, sample_weight, training=True, check_input=False)
         pieces.append(network.kink_pieces())
         return value
 
-    arrays = dict(network.parameter_arrays())
     penalty_kinks = [k for r in network.regularizers for k in r.kinks]
 
     def straddles_penalty_kink(i: int) -> bool:
         return bool(network.weight_mask[i]) and any(abs(params[i] - k) < h for k in penalty_kinks)
 
-    with network.fixed_dropout_masks():
-        value, grads = network._loss_and_grad(X, Y, sample_weight, training=True)
+    with network.frozen():
+        value, grads = network.loss_and_grad(X, Y, sample_weight, training=True,
+                                             check_input=False)
         analytic = grads.astype(np.float64)
         base_pieces = network.kink_pieces()
         f_x = loss(params) if method == "forward" else None
         floor = np.finfo(network.dtype).eps * max(abs(value), 1.0) / (h * tolerance)
         report = GradientCheck([], tolerance, h, method, value, floor)
-        for name, span in network.parameter_slices().items():
-            shape = arrays[name].shape
-            size = span.stop - span.start
+        for array in network.arrays:
+            name, span, shape = array.name, array.span, array.spec.shape
+            size = array.spec.size
             chosen = (np.arange(size) if max_probes is None or max_probes >= size
                       else np.sort(rng.choice(size, max_probes, replace=False)))
             worst_error, worst_offset, worst_pair = 0.0, None, (0.0, 0.0)

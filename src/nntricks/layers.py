@@ -1,77 +1,134 @@
-"""Layers: dense, activation and dropout, each with its forward and backward side by side.
+"""Layers: each declares its arrays and keeps its forward and backward side by side.
 
-A layer works on a batch ``x`` of shape ``(n_samples, n_in)``. Parameters do not belong to the
-layer: :meth:`Layer.bind` hands it views into the network's one flat parameter vector and the
-matching views into the flat gradient vector. Every array a layer writes in a training step lives
-in a buffer it allocates once and reuses (a smaller batch gets a view of the first rows), so a
-step allocates no batch-sized array.
+The layer protocol
+------------------
+A layer works on a batch ``x`` of shape ``(n_samples, n_in)`` and declares what it has; the
+:class:`~nntricks.network.Network` derives everything else from those declarations:
 
-``backward(grad_out)`` receives :math:`\\partial L/\\partial\\,\\text{output}`, writes the
-gradient of its parameters into its gradient views, and returns
-:math:`\\partial L/\\partial x` (or ``None`` when the network says nobody needs it, as for the
-first layer).
+``build(n_in) -> n_out``
+    fix the input width (raise ``ValueError`` on a mismatch) and return the output width;
+``parameters() -> list[ArraySpec]``
+    the trained arrays: name, shape, initializer, whether the L2/L1 penalty applies, and the
+    fan-in used by the notes' fan-in learning-rate scaling;
+``buffers() -> list[ArraySpec]``
+    the arrays it keeps but does not train (running statistics), saved with the model;
+``bind(params, grads, buffers)``
+    receive views into the network's flat vectors, one per declared array; by default
+    ``self.<name>`` is the parameter and ``self.d<name>`` its gradient;
+``forward(x, training) -> out`` and ``backward(grad_out) -> grad_in``
+    ``backward`` receives :math:`\\partial L/\\partial\\,\\text{out}`, *writes* the gradient of
+    each parameter into ``self.d<name>`` and returns :math:`\\partial L/\\partial x` (or ``None``
+    when :attr:`Layer.needs_input_grad` is false, as for the first layer);
+``seed(rng)``
+    take a generator for the layer's own randomness (dropout masks); most layers ignore it;
+``kink_pieces()``
+    for layers with kinks (ReLU, hard tanh), the linear piece of every unit in the last forward
+    pass, so that the gradient checker can set aside probes that straddle a kink.
+
+Every array a layer writes in a training step lives in a :class:`~nntricks.workspace.Workspace`
+allocated once (a smaller batch gets a view of the first rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import check_choice, check_scalar
 from .activations import ActivationFunction, get_activation
 from .initializers import Initializer, get_initializer
+from .workspace import Workspace
 
-__all__ = ["Activation", "Dense", "Dropout", "Layer"]
+__all__ = ["Activation", "ArraySpec", "BatchNorm", "Dense", "Dropout", "Layer"]
 
 
-class _Buffers:
-    """Named 2-D work arrays that grow to the largest batch seen and are then reused."""
+@dataclass(frozen=True)
+class ArraySpec:
+    """The declaration of one array of a layer.
 
-    def __init__(self) -> None:
-        self._arrays: dict[str, np.ndarray] = {}
+    Attributes
+    ----------
+    name : str
+        The attribute name in the layer (``"W"``, ``"gamma"``, ``"running_mean"``); the
+        network names the array ``"<name>[k]"`` for the k-th array of that name.
+    shape : tuple of int
+    init : float or callable
+        A constant fill, or ``init(array, rng)`` filling the array in place (see
+        :mod:`nntricks.initializers`).
+    penalized : bool, default=False
+        Whether the L2/L1 penalties apply (weights: yes; biases, γ, β: no).
+    fan_in : int or None, default=None
+        Inputs of the unit each entry feeds: fan-in scaling multiplies its learning rate by
+        :math:`1/\\sqrt{\\text{fan\\_in}}`; ``None`` leaves it unscaled.
+    """
 
-    def get(self, name: str, n_rows: int, n_cols: int, dtype: np.dtype) -> np.ndarray:
-        array = self._arrays.get(name)
-        if array is None or array.shape[0] < n_rows or array.shape[1] != n_cols \
-                or array.dtype != dtype:
-            array = self._arrays[name] = np.empty((n_rows, n_cols), dtype=dtype)
-        return array[:n_rows]
+    name: str
+    shape: tuple[int, ...]
+    init: float | Initializer = 0.0
+    penalized: bool = False
+    fan_in: int | None = None
 
-    def clear(self) -> None:
-        self._arrays.clear()
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def fill(self, array: np.ndarray, rng: np.random.Generator) -> None:
+        """Initialize ``array`` (of this shape) in place."""
+        if callable(self.init):
+            self.init(array, rng)
+        else:
+            array[...] = self.init
 
 
 class Layer:
-    """Base class of the layers.
+    """Base class of the layers: no parameters, no buffers, width unchanged.
 
     Attributes
     ----------
     n_in, n_out : int or None
-        Width of the input and of the output; ``None`` for a layer that keeps the width of its
-        input (activation, dropout) until the network fixes it.
-    n_params : int
-        Number of parameters the layer takes from the flat vector.
+        Width of the input and of the output, fixed by :meth:`build`.
     needs_input_grad : bool
         Whether :meth:`backward` must return the gradient with respect to the input; the network
         switches it off for its first layer.
+    frozen : bool
+        Set by :meth:`Network.frozen <nntricks.network.Network.frozen>`: the layer must repeat
+        its random draws (dropout masks) and leave its buffers (running statistics) alone, so
+        that the loss is a deterministic function of the parameters.
     """
-
-    n_params: int = 0
 
     def __init__(self) -> None:
         self.n_in: int | None = None
         self.n_out: int | None = None
         self.needs_input_grad = True
-        self._buffers = _Buffers()
+        self.frozen = False
+        self.workspace = Workspace()
 
     def build(self, n_in: int) -> int:
         """Fix the input width and return the output width."""
         self.n_in = self.n_out = n_in
         return n_in
 
-    def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Take this layer's slices of the flat parameter and gradient vectors."""
+    def parameters(self) -> list[ArraySpec]:
+        """The trained arrays of the layer (after :meth:`build`)."""
+        return []
+
+    def buffers(self) -> list[ArraySpec]:
+        """The arrays the layer keeps but does not train (after :meth:`build`)."""
+        return []
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
+             buffers: dict[str, np.ndarray]) -> None:
+        """Receive views, by declared name: ``self.<name>``, ``self.d<name>`` for gradients."""
+        for name, view in params.items():
+            setattr(self, name, view)
+            setattr(self, f"d{name}", grads[name])
+        for name, view in buffers.items():
+            setattr(self, name, view)
+
+    def seed(self, rng: np.random.Generator) -> None:
+        """Take a generator for the layer's own random draws (none by default)."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Return the layer's output for a batch ``x``."""
@@ -82,10 +139,9 @@ class Layer:
         """
         raise NotImplementedError
 
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["_buffers"] = _Buffers()
-        return state
+    def kink_pieces(self) -> np.ndarray | None:
+        """The linear piece of each unit in the last forward pass, for layers with kinks."""
+        return None
 
 
 class Dense(Layer):
@@ -106,7 +162,8 @@ class Dense(Layer):
 
     Notes
     -----
-    Backward, with :math:`\\delta = \\partial L/\\partial z`:
+    ``W`` is penalized, ``b`` is not; both have fan-in ``n_in`` (the bias is a weight on a
+    constant input). Backward, with :math:`\\delta = \\partial L/\\partial z`:
     :math:`\\partial L/\\partial W = x^\\top\\delta`,
     :math:`\\partial L/\\partial b = \\sum_n \\delta_n`,
     :math:`\\partial L/\\partial x = \\delta W^\\top`.
@@ -120,7 +177,6 @@ class Dense(Layer):
         self.n_in, self.n_out = int(n_in), int(n_out)
         self.init = init
         self.initializer: Callable = get_initializer(init, **init_params)
-        self.n_params = self.n_in * self.n_out + self.n_out
         self._x: np.ndarray | None = None
 
     def build(self, n_in: int) -> int:
@@ -130,20 +186,13 @@ class Dense(Layer):
             )
         return self.n_out
 
-    def bind(self, params: np.ndarray, grads: np.ndarray) -> None:
-        n_weights = self.n_in * self.n_out
-        self.W = params[:n_weights].reshape(self.n_in, self.n_out)
-        self.b = params[n_weights:]
-        self.dW = grads[:n_weights].reshape(self.n_in, self.n_out)
-        self.db = grads[n_weights:]
-
-    def initialize(self, rng: np.random.Generator) -> None:
-        """Draw ``W`` from the initializer and set ``b`` to zero."""
-        self.initializer(self.W, rng)
-        self.b[...] = 0
+    def parameters(self) -> list[ArraySpec]:
+        return [ArraySpec("W", (self.n_in, self.n_out), self.initializer, penalized=True,
+                          fan_in=self.n_in),
+                ArraySpec("b", (self.n_out,), 0.0, fan_in=self.n_in)]
 
     def forward(self, x, training=False):
-        z = self._buffers.get("z", x.shape[0], self.n_out, self.W.dtype)
+        z = self.workspace.get("z", x.shape[0], self.n_out, self.W.dtype)
         if isinstance(x, np.ndarray):
             np.matmul(x, self.W, out=z)
         else:  # a SciPy sparse batch, for the first layer
@@ -160,7 +209,7 @@ class Dense(Layer):
         np.add.reduce(grad_out, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
-        dx = self._buffers.get("dx", grad_out.shape[0], self.n_in, grad_out.dtype)
+        dx = self.workspace.get("dx", grad_out.shape[0], self.n_in, grad_out.dtype)
         return np.matmul(grad_out, self.W.T, out=dx)
 
     def __repr__(self) -> str:
@@ -189,17 +238,22 @@ class Activation(Layer):
         self._a: np.ndarray | None = None
 
     def forward(self, x, training=False):
-        a = self._buffers.get("a", x.shape[0], x.shape[1], x.dtype)
+        a = self.workspace.get("a", x.shape[0], x.shape[1], x.dtype)
         self.function.value(x, out=a)
         self._a = a
         return a
 
     def backward(self, grad_out):
-        dz = self._buffers.get("dz", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
-        scratch = self._buffers.get("scratch", grad_out.shape[0], grad_out.shape[1],
-                                    grad_out.dtype)
+        dz = self.workspace.get("dz", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
+        scratch = self.workspace.get("scratch", grad_out.shape[0], grad_out.shape[1],
+                                     grad_out.dtype)
         self.function.backward(self._a, grad_out, scratch, out=dz)
         return dz
+
+    def kink_pieces(self) -> np.ndarray | None:
+        if not self.function.kinks or self._a is None:
+            return None
+        return self.function.piece(self._a)
 
     def __repr__(self) -> str:
         return f"Activation({self.function!r})"
@@ -228,7 +282,7 @@ class Dropout(Layer):
     Training: :math:`a = x \\odot m`, :math:`m_{ij} = \\mathbb 1[u_{ij} \\ge \\text{rate}] / s`
     with :math:`u \\sim U[0, 1)` and :math:`s` the keep probability (inverted) or 1.
     Backward: :math:`\\partial L/\\partial x = \\partial L/\\partial a \\odot m`, so gradients
-    flow only through kept units.
+    flow only through kept units. While :attr:`frozen`, the last mask is reused.
     """
 
     def __init__(self, rate: float, scaling: str = "inverted") -> None:
@@ -238,7 +292,6 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.scaling = scaling
         self.rng = np.random.default_rng()
-        self.frozen = False
         self._training = False
         self._mask: np.ndarray | None = None
 
@@ -247,13 +300,16 @@ class Dropout(Layer):
         """Probability of keeping a unit, :math:`1 - \\text{rate}`."""
         return 1.0 - self.rate
 
+    def seed(self, rng: np.random.Generator) -> None:
+        self.rng = rng.spawn(1)[0]
+
     def forward(self, x, training=False):
-        out = self._buffers.get("out", x.shape[0], x.shape[1], x.dtype)
+        out = self.workspace.get("out", x.shape[0], x.shape[1], x.dtype)
         self._training = training
         if not training:
             return np.multiply(x, self._inference_scale, out=out)
         if not (self.frozen and self._mask is not None and self._mask.shape == x.shape):
-            mask = self._buffers.get("mask", x.shape[0], x.shape[1], x.dtype)
+            mask = self.workspace.get("mask", x.shape[0], x.shape[1], x.dtype)
             self.rng.random(dtype=mask.dtype, out=mask)
             np.greater_equal(mask, self.rate, out=mask)
             if self.scaling == "inverted":
@@ -266,9 +322,154 @@ class Dropout(Layer):
         return self.keep if self.scaling == "inference" else 1.0
 
     def backward(self, grad_out):
-        dx = self._buffers.get("dx", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
+        dx = self.workspace.get("dx", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
         scale = self._mask if self._training else self._inference_scale
         return np.multiply(grad_out, scale, out=dx)
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate!r}, scaling={self.scaling!r})"
+
+
+class BatchNorm(Layer):
+    """Batch normalization (Ioffe & Szegedy, 2015): the notes' §2.5 inside the network.
+
+    In training, each feature is standardized with the mean and (biased) variance of the batch,
+    then scaled and shifted by learned :math:`\\gamma` and :math:`\\beta`:
+
+    .. math:: \\hat x = \\frac{x - \\mu_B}{\\sqrt{\\sigma_B^2 + \\epsilon}}, \\qquad
+              y = \\gamma \\odot \\hat x + \\beta.
+
+    At inference the running averages replace the batch statistics, so a prediction does not
+    depend on the other rows of its batch.
+
+    Parameters
+    ----------
+    n_features : int, optional
+        Width of the input; taken from the layer before when omitted.
+    momentum : float in (0, 1], default=0.1
+        PyTorch's convention: after each training batch, ``running = (1 − momentum) · running
+        + momentum · batch_statistic``, with the *unbiased* batch variance for ``running_var``
+        (a batch of one row leaves the running statistics unchanged).
+    epsilon : float > 0, default=1e-5
+        Added to the variance (PyTorch's ``eps``).
+    penalized : bool, default=False
+        Whether the L2/L1 penalties apply to γ and β (by default they do not).
+
+    Notes
+    -----
+    Parameters ``gamma`` (init 1) and ``beta`` (init 0); buffers ``running_mean`` (init 0) and
+    ``running_var`` (init 1). Backward in training, with :math:`N` rows and
+    :math:`g = \\partial L/\\partial y`:
+    :math:`\\partial L/\\partial\\beta = \\sum_n g_n`,
+    :math:`\\partial L/\\partial\\gamma = \\sum_n g_n \\hat x_n`,
+    :math:`\\partial L/\\partial x = \\frac{\\gamma}{\\sqrt{\\sigma_B^2+\\epsilon}}\\bigl(g
+    - \\tfrac1N\\sum_n g_n - \\hat x\\,\\tfrac1N\\sum_n g_n\\hat x_n\\bigr)`
+    (the batch statistics depend on every row). Sample weights do not enter the statistics.
+    """
+
+    def __init__(self, n_features: int | None = None, momentum: float = 0.1,
+                 epsilon: float = 1e-5, penalized: bool = False) -> None:
+        super().__init__()
+        if n_features is not None:
+            check_scalar(n_features, "n_features", low=1, integer=True)
+        check_scalar(momentum, "momentum", low=0, high=1, low_inclusive=False)
+        check_scalar(epsilon, "epsilon", low=0, low_inclusive=False)
+        if not isinstance(penalized, bool):
+            raise ValueError(f"penalized must be True or False, got {penalized!r}")
+        self.n_features = n_features
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.penalized = penalized
+        self._training = False
+        self._x: np.ndarray | None = None
+        self._x_hat: np.ndarray | None = None
+
+    def build(self, n_in: int) -> int:
+        if self.n_features is not None and n_in != self.n_features:
+            raise ValueError(f"mismatched layer sizes: BatchNorm({self.n_features}) receives "
+                             f"{n_in} inputs")
+        return super().build(n_in)
+
+    def parameters(self) -> list[ArraySpec]:
+        return [ArraySpec("gamma", (self.n_in,), 1.0, penalized=self.penalized),
+                ArraySpec("beta", (self.n_in,), 0.0, penalized=self.penalized)]
+
+    def buffers(self) -> list[ArraySpec]:
+        return [ArraySpec("running_mean", (self.n_in,), 0.0),
+                ArraySpec("running_var", (self.n_in,), 1.0)]
+
+    def _vector(self, name: str) -> np.ndarray:
+        return self.workspace.get(name, 1, self.n_in, self.gamma.dtype)[0]
+
+    def forward(self, x, training=False):
+        n = x.shape[0]
+        self._training = training
+        out = self.workspace.get("out", n, self.n_in, x.dtype)
+        inv_std = self._vector("inv_std")
+        if not training:  # y = x · γ/√(running var + ε) + (β − running mean · γ/√(...))
+            np.add(self.running_var, self.epsilon, out=inv_std)
+            np.sqrt(inv_std, out=inv_std)
+            np.divide(1.0, inv_std, out=inv_std)
+            scale, shift = self._vector("scale"), self._vector("shift")
+            np.multiply(self.gamma, inv_std, out=scale)
+            np.multiply(self.running_mean, scale, out=shift)
+            np.subtract(self.beta, shift, out=shift)
+            np.multiply(x, scale, out=out)
+            out += shift
+            self._x = x
+            return out
+        mean, var = self._vector("mean"), self._vector("var")
+        x_hat = self.workspace.get("x_hat", n, self.n_in, x.dtype)
+        np.add.reduce(x, axis=0, out=mean)
+        mean /= n
+        np.subtract(x, mean, out=x_hat)
+        np.multiply(x_hat, x_hat, out=out)
+        np.add.reduce(out, axis=0, out=var)
+        var /= n
+        np.add(var, self.epsilon, out=inv_std)
+        np.sqrt(inv_std, out=inv_std)
+        np.divide(1.0, inv_std, out=inv_std)
+        x_hat *= inv_std
+        np.multiply(x_hat, self.gamma, out=out)
+        out += self.beta
+        if not self.frozen and n > 1:
+            self._update_running(mean, var, n)
+        self._x_hat = x_hat
+        return out
+
+    def _update_running(self, mean: np.ndarray, var: np.ndarray, n: int) -> None:
+        keep = 1.0 - self.momentum
+        self.running_mean *= keep
+        self.running_mean += self.momentum * mean
+        self.running_var *= keep
+        self.running_var += (self.momentum * n / (n - 1)) * var
+
+    def backward(self, grad_out):
+        n = grad_out.shape[0]
+        np.add.reduce(grad_out, axis=0, out=self.dbeta)
+        dx = self.workspace.get("dx", n, self.n_in, grad_out.dtype)
+        inv_std = self._vector("inv_std")
+        if not self._training:
+            np.multiply(self._x, inv_std, out=dx)
+            dx -= self.running_mean * inv_std
+            dx *= grad_out
+            np.add.reduce(dx, axis=0, out=self.dgamma)
+            return np.multiply(grad_out, self._vector("scale"), out=dx) \
+                if self.needs_input_grad else None
+        x_hat = self._x_hat
+        np.multiply(grad_out, x_hat, out=dx)
+        np.add.reduce(dx, axis=0, out=self.dgamma)
+        if not self.needs_input_grad:
+            return None
+        # dx = γ/σ · (g − mean(g) − x̂ · mean(g x̂))
+        np.multiply(x_hat, self.dgamma, out=dx)
+        dx *= -1.0 / n
+        dx += grad_out
+        dx -= self.dbeta / n
+        factor = self._vector("factor")
+        np.multiply(self.gamma, inv_std, out=factor)
+        dx *= factor
+        return dx
+
+    def __repr__(self) -> str:
+        return f"BatchNorm(momentum={self.momentum!r}, epsilon={self.epsilon!r})"

@@ -1,10 +1,13 @@
 """A stack of layers, a loss and penalties over ONE flat parameter vector.
 
-Every dense layer's ``W`` (shape ``(n_in, n_out)``) and ``b`` are views into
-:attr:`Network.params`, laid out layer after layer as ``W0, b0, W1, b1, ...``; their gradients
-are the same views into :attr:`Network.grads`. Per-coordinate constants are vectors of the same
-layout computed once: :attr:`Network.weight_mask` (1 on weights, 0 on biases) for the penalties,
-:attr:`Network.fan_in_scale` (:math:`1/\\sqrt{n_{in}}`) for Collobert's learning-rate scaling.
+The network only concatenates what its layers declare (see :mod:`nntricks.layers`): every
+parameter array a layer declares is a view into :attr:`Network.params`, laid out layer after
+layer in declaration order (``W[0], b[0], W[1], b[1], ...`` for dense layers); its gradient is the
+same view into :attr:`Network.grads`, and the arrays a layer keeps without training them
+(running statistics) are views into :attr:`Network.buffers`. Per-coordinate constants are
+vectors of the parameters' layout computed once from the declarations:
+:attr:`Network.weight_mask` (1 where the penalties apply) and :attr:`Network.fan_in_scale`
+(:math:`1/\\sqrt{n_{in}}`) for Collobert's learning-rate scaling.
 
 One training step reads straight down and back up::
 
@@ -13,19 +16,59 @@ One training step reads straight down and back up::
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite, check_same_length
-from .layers import Activation, Dense, Dropout, Layer, _Buffers
+from ._validation import check_finite, check_same_length, check_sample_weight
+from .layers import ArraySpec, Layer
 from .losses import Loss, get_loss
 from .regularizers import Regularizer
+from .workspace import Workspace
 
-__all__ = ["Network"]
+__all__ = ["Network", "NetworkArray"]
 
 DTYPES = (np.float32, np.float64)
+
+
+@dataclass(frozen=True)
+class NetworkArray:
+    """Where one declared array of a layer lies in the network's flat vector.
+
+    Attributes
+    ----------
+    name : str
+        ``"<declared name>[k]"``: the k-th array of that name in the network (``"W[1]"``).
+    spec : ArraySpec
+        The layer's declaration.
+    layer : Layer
+    span : slice
+        Its coordinates in :attr:`Network.params` (or :attr:`Network.buffers`).
+    """
+
+    name: str
+    spec: ArraySpec
+    layer: Layer
+    span: slice
+
+
+def _view(vector: np.ndarray, array: NetworkArray) -> np.ndarray:
+    return vector[array.span].reshape(array.spec.shape)
+
+
+def _layout(layers: Sequence[Layer], declared: str) -> list[NetworkArray]:
+    """Lay out the arrays the layers declare (``"parameters"`` or ``"buffers"``) end to end."""
+    arrays, counts, offset = [], Counter(), 0
+    for layer in layers:
+        for spec in getattr(layer, declared)():
+            arrays.append(NetworkArray(f"{spec.name}[{counts[spec.name]}]", spec, layer,
+                                       slice(offset, offset + spec.size)))
+            counts[spec.name] += 1
+            offset += spec.size
+    return arrays
 
 
 class Network:
@@ -34,14 +77,15 @@ class Network:
     Parameters
     ----------
     layers : sequence of Layer
-        The stack, e.g. ``[Dense(64, 32), Activation("tanh"), Dropout(0.2), Dense(32, 10)]``.
-        Consecutive dense sizes must match.
+        The stack, e.g. ``[Dense(64, 32), Activation("tanh"), Dropout(0.2), Dense(32, 10)]``:
+        any objects following the layer protocol of :mod:`nntricks.layers`.
     loss : str or Loss, default="softmax_cross_entropy"
         The loss on the last layer's output (see :mod:`nntricks.losses`).
     regularizers : sequence of Regularizer, default=()
-        Penalties on the weights (never the biases), e.g. ``[L2(1e-4)]``.
+        Penalties on the arrays the layers declare as penalized (weights, never biases),
+        e.g. ``[L2(1e-4)]``.
     n_features : int, optional
-        Input width; taken from the first dense layer when omitted.
+        Input width; taken from the first layer (its ``n_in``) when omitted.
     dtype : {numpy.float32, numpy.float64}, default=numpy.float32
         Floating type of parameters, gradients and activations: float32 to train fast, float64
         to check gradients.
@@ -50,11 +94,14 @@ class Network:
     ----------
     params, grads : ndarray of shape (n_params,)
         The flat parameter vector and the flat gradient of the last :meth:`loss_and_grad`.
+    buffers : ndarray of shape (n_buffers,)
+        The flat vector of the layers' untrained arrays (running statistics; often empty).
+    arrays, buffer_arrays : list of NetworkArray
+        The layout of :attr:`params` and of :attr:`buffers`, in order.
     weight_mask : ndarray of shape (n_params,)
-        1 on weight coordinates, 0 on biases.
+        1 on the coordinates the penalties apply to, 0 elsewhere.
     fan_in_scale : ndarray of shape (n_params,)
-        :math:`1/\\sqrt{n_{in}}` of each coordinate's dense layer, for a unit's weights and its bias
-        alike (the bias is a weight on a constant input).
+        :math:`1/\\sqrt{n_{in}}` of each coordinate's declared fan-in, 1 where none is declared.
     """
 
     def __init__(
@@ -67,88 +114,82 @@ class Network:
         dtype: type = np.float32,
     ) -> None:
         self.layers = list(layers)
-        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
-        if not dense:
-            raise ValueError("a network needs at least one Dense layer")
+        if not self.layers:
+            raise ValueError("a network needs at least one layer")
         if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
             raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
         self.loss_function = get_loss(loss)
         self.regularizers = list(regularizers)
         self.dtype = np.dtype(dtype)
-        self.n_features = dense[0].n_in if n_features is None else int(n_features)
+        n_features = self.layers[0].n_in if n_features is None else n_features
+        if n_features is None:
+            raise ValueError("give n_features: the first layer does not fix its input width")
+        self.n_features = int(n_features)
         width = self.n_features
         for layer in self.layers:
             width = layer.build(width)
         self.n_outputs = width
         self.layers[0].needs_input_grad = False
-        self.params = np.zeros(sum(layer.n_params for layer in self.layers), dtype=self.dtype)
+        self.arrays = _layout(self.layers, "parameters")
+        self.buffer_arrays = _layout(self.layers, "buffers")
+        if not self.arrays:
+            raise ValueError("a network needs at least one layer with parameters")
+        self.params = np.zeros(self.arrays[-1].span.stop, dtype=self.dtype)
         self.grads = np.zeros_like(self.params)
-        self._bind()
+        n_buffers = self.buffer_arrays[-1].span.stop if self.buffer_arrays else 0
+        self.buffers = np.zeros(n_buffers, dtype=self.dtype)
         self.weight_mask = np.zeros_like(self.params)
         self.fan_in_scale = np.ones_like(self.params)
-        for name, span in self._spans().items():
-            self.weight_mask[span] = name.startswith("W")
-            self.fan_in_scale[span] = 1 / np.sqrt(self.dense_layers[int(name[2:-1])].n_in)
-        self._scratch = np.empty_like(self.params) if self.regularizers else None
-        self._buffers = _Buffers()
-        self._penalized = self._weight_blocks()
+        for array in self.arrays:
+            self.weight_mask[array.span] = array.spec.penalized
+            if array.spec.fan_in is not None:
+                self.fan_in_scale[array.span] = 1 / np.sqrt(array.spec.fan_in)
+        self._bind()
+        self._workspace = Workspace()
 
     # -- layout ------------------------------------------------------------------------------
 
     def _bind(self) -> None:
-        offset = 0
         for layer in self.layers:
-            layer.bind(self.params[offset:offset + layer.n_params],
-                       self.grads[offset:offset + layer.n_params])
-            offset += layer.n_params
-
-    def _weight_blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """``(W, dW, scratch)`` of each dense layer as flat views: the coordinates the mask
-        selects, handed to the penalties block by block (no pass over the mask)."""
-        if self._scratch is None:
-            return []
-        return [(layer.W.reshape(-1), layer.dW.reshape(-1), self._scratch[:layer.W.size])
-                for layer in self.dense_layers]
-
-    @property
-    def dense_layers(self) -> list[Dense]:
-        """The dense layers, in order."""
-        return [layer for layer in self.layers if isinstance(layer, Dense)]
-
-    def _spans(self) -> dict[str, slice]:
-        spans, offset = {}, 0
-        for layer in self.layers:
-            if isinstance(layer, Dense):
-                i = len(spans) // 2
-                n_weights = layer.n_in * layer.n_out
-                spans[f"W[{i}]"] = slice(offset, offset + n_weights)
-                spans[f"b[{i}]"] = slice(offset + n_weights, offset + layer.n_params)
-            offset += layer.n_params
-        return spans
+            mine = [a for a in self.arrays if a.layer is layer]
+            layer.bind({a.spec.name: _view(self.params, a) for a in mine},
+                       {a.spec.name: _view(self.grads, a) for a in mine},
+                       {a.spec.name: _view(self.buffers, a) for a in self.buffer_arrays
+                        if a.layer is layer})
+        scratch = np.empty(max((a.spec.size for a in self.arrays if a.spec.penalized),
+                               default=0), dtype=self.dtype)
+        # (weights, gradient, scratch) of each penalized array as flat views: the penalties
+        # work block by block, with no pass over the mask.
+        self._penalized = [(self.params[a.span], self.grads[a.span], scratch[:a.spec.size])
+                           for a in self.arrays if a.spec.penalized]
 
     def parameter_arrays(self) -> list[tuple[str, np.ndarray]]:
         """Name and view of every parameter array: ``("W[0]", W0), ("b[0]", b0), ...``."""
-        arrays = []
-        for i, layer in enumerate(self.dense_layers):
-            arrays += [(f"W[{i}]", layer.W), (f"b[{i}]", layer.b)]
-        return arrays
+        return [(a.name, _view(self.params, a)) for a in self.arrays]
 
     def parameter_slices(self) -> dict[str, slice]:
         """Where each parameter array lies in the flat vector, by name."""
-        return self._spans()
+        return {a.name: a.span for a in self.arrays}
+
+    def buffer_slices(self) -> dict[str, slice]:
+        """Where each buffer (untrained array) lies in :attr:`buffers`, by name."""
+        return {a.name: a.span for a in self.buffer_arrays}
+
+    def _declared(self, name: str) -> list[np.ndarray]:
+        return [_view(self.params, a) for a in self.arrays if a.spec.name == name]
 
     @property
     def coefs(self) -> list[np.ndarray]:
-        """Weight matrices, views of shape ``(n_in, n_out)`` into :attr:`params`."""
-        return [layer.W for layer in self.dense_layers]
+        """The weight matrices (arrays declared ``W``), views into :attr:`params`."""
+        return self._declared("W")
 
     @property
     def intercepts(self) -> list[np.ndarray]:
-        """Bias vectors, views into :attr:`params`."""
-        return [layer.b for layer in self.dense_layers]
+        """The bias vectors (arrays declared ``b``), views into :attr:`params`."""
+        return self._declared("b")
 
     def initialize(self, random_state: int | np.random.Generator | None = None) -> Network:
-        """Draw the weights (each dense layer's initializer), zero the biases, seed dropout.
+        """Fill every declared array with its initializer and seed the layers' random draws.
 
         Parameters
         ----------
@@ -157,10 +198,11 @@ class Network:
         """
         rng = np.random.default_rng(random_state)
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                layer.initialize(rng)
-            elif isinstance(layer, Dropout):
-                layer.rng = rng.spawn(1)[0]
+            for vector, layout in ((self.params, self.arrays), (self.buffers, self.buffer_arrays)):
+                for array in layout:
+                    if array.layer is layer:
+                        array.spec.fill(_view(vector, array), rng)
+            layer.seed(rng)
         return self
 
     # -- computation ---------------------------------------------------------------------------
@@ -188,7 +230,7 @@ class Network:
         -------
         ndarray of shape (n_samples, n_outputs)
         """
-        X = self._check_X(X)
+        X = self.check_input(X)
         result = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
         for start in range(0, X.shape[0], batch_size):
             stop = start + batch_size
@@ -196,20 +238,23 @@ class Network:
         return result
 
     def loss(self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
-             training: bool = False) -> float:
-        """Regularized loss :math:`J + \\sum R` on ``(X, Y)``, without touching :attr:`grads`."""
-        return self._loss(*self._check_data(X, Y, sample_weight), training)
+             training: bool = False, *, penalty_scale: float = 1.0,
+             check_input: bool = True) -> float:
+        """Regularized loss :math:`J + \\sum R` on ``(X, Y)``, without touching :attr:`grads`.
 
-    def _loss(self, X, Y, sample_weight=None, training=False, penalty_scale=1.0):
-        """:meth:`loss` on data already validated and of :attr:`dtype`."""
+        Parameters are those of :meth:`loss_and_grad` (here ``training`` defaults to False).
+        """
+        if check_input:
+            X, Y, sample_weight = self.check_data(X, Y, sample_weight)
         value = self.loss_function.value(self.forward(X, training), Y, sample_weight)
         for regularizer in self.regularizers:
             value += penalty_scale * regularizer.penalty(self.params, self.weight_mask)
         return value
 
     def loss_and_grad(self, X: np.ndarray, Y: np.ndarray,
-                      sample_weight: np.ndarray | None = None,
-                      training: bool = True) -> tuple[float, np.ndarray]:
+                      sample_weight: np.ndarray | None = None, training: bool = True, *,
+                      penalty_scale: float = 1.0,
+                      check_input: bool = True) -> tuple[float, np.ndarray]:
         """Regularized loss and its flat gradient on ``(X, Y)``.
 
         Parameters
@@ -219,7 +264,13 @@ class Network:
             Targets (one-hot rows for classification).
         sample_weight : ndarray of shape (n_samples,), optional
         training : bool, default=True
-            Training mode (dropout active) or inference mode.
+            Training mode (dropout active, batch statistics) or inference mode.
+        penalty_scale : float, default=1.0
+            Multiplies the penalties (the estimators divide them by the batch's total sample
+            weight, as scikit-learn does with ``alpha``).
+        check_input : bool, default=True
+            Validate and convert the data (see :meth:`check_data`); ``False`` for data already
+            checked and of :attr:`dtype`, as in a training loop.
 
         Returns
         -------
@@ -227,17 +278,10 @@ class Network:
         grads : ndarray of shape (n_params,)
             :attr:`grads` itself, overwritten by the next call.
         """
-        X, Y, sample_weight = self._check_data(X, Y, sample_weight)
-        return self._loss_and_grad(X, Y, sample_weight, training)
-
-    def _loss_and_grad(self, X, Y, sample_weight=None, training=True, penalty_scale=1.0):
-        """:meth:`loss_and_grad` on data already validated and of :attr:`dtype`.
-
-        ``penalty_scale`` multiplies the penalties (the estimators divide them by the batch
-        size, as scikit-learn does with ``alpha``).
-        """
+        if check_input:
+            X, Y, sample_weight = self.check_data(X, Y, sample_weight)
         z = self.forward(X, training)
-        delta = self._buffers.get("delta", z.shape[0], z.shape[1], self.dtype)
+        delta = self._workspace.get("delta", z.shape[0], z.shape[1], self.dtype)
         value = self.loss_function.value_and_grad(z, Y, delta, sample_weight)
         for layer in reversed(self.layers):
             delta = layer.backward(delta)
@@ -247,18 +291,19 @@ class Network:
         return value, self.grads
 
     @contextmanager
-    def fixed_dropout_masks(self) -> Iterator[Network]:
-        """Reuse each dropout layer's current mask inside the block (for gradient checking).
+    def frozen(self) -> Iterator[Network]:
+        """Hold every layer's random draws and buffers fixed inside the block.
 
-        A layer without a mask of the batch's shape draws one on its first forward pass.
+        Dropout reuses its current masks (a layer without a mask of the batch's shape draws one
+        on its first forward pass) and batch normalization leaves its running statistics alone,
+        so the loss is a deterministic function of the parameters: what gradient checking needs.
         """
-        dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
-        for layer in dropouts:
+        for layer in self.layers:
             layer.frozen = True
         try:
             yield self
         finally:
-            for layer in dropouts:
+            for layer in self.layers:
                 layer.frozen = False
 
     def kink_pieces(self) -> np.ndarray:
@@ -267,14 +312,17 @@ class Network:
         Two forward passes whose pieces differ straddle a kink, where a finite difference
         does not estimate a derivative.
         """
-        pieces = [layer.function.piece(layer._a).ravel() for layer in self.layers
-                  if isinstance(layer, Activation) and layer.function.kinks
-                  and layer._a is not None]
+        pieces = [p.ravel() for p in (layer.kink_pieces() for layer in self.layers)
+                  if p is not None]
         return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int8)
 
     # -- validation ----------------------------------------------------------------------------
 
-    def _check_X(self, X) -> np.ndarray:
+    def check_input(self, X) -> np.ndarray:
+        """``X`` as a C-contiguous array (or CSR matrix) of :attr:`dtype`, checked.
+
+        Raises ``ValueError`` for a wrong shape or NaN/infinite values.
+        """
         sparse = hasattr(X, "tocsr") and not isinstance(X, np.ndarray)
         X = X.tocsr().astype(self.dtype) if sparse else np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
@@ -288,8 +336,13 @@ class Network:
         check_finite(X, "X")
         return X
 
-    def _check_data(self, X, Y, sample_weight):
-        X = self._check_X(X)
+    def check_data(self, X, Y, sample_weight=None):
+        """``(X, Y, sample_weight)`` checked and converted to :attr:`dtype`.
+
+        Raises ``ValueError`` naming the problem: shapes, lengths, NaN or infinity, negative or
+        all-zero sample weights.
+        """
+        X = self.check_input(X)
         Y = np.asarray(Y, dtype=self.dtype)
         if Y.ndim == 1 and self.n_outputs == 1:
             Y = Y[:, None]
@@ -297,28 +350,18 @@ class Network:
             raise ValueError(f"Y must have shape (n_samples, {self.n_outputs}), got {Y.shape}")
         check_finite(Y, "Y")
         check_same_length(X, Y, ("X", "Y"))
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=self.dtype)
-            if sample_weight.shape != (X.shape[0],):
-                raise ValueError(f"sample_weight must have shape ({X.shape[0]},), "
-                                 f"got {sample_weight.shape}")
-            check_finite(sample_weight, "sample_weight")
-            if np.any(sample_weight < 0) or not sample_weight.sum() > 0:
-                raise ValueError("sample_weight must be non-negative with a positive sum")
-        return X, Y, sample_weight
+        return X, Y, check_sample_weight(sample_weight, X.shape[0], self.dtype)
 
     # -- pickling: layers hold views into params, rebuilt after loading -------------------------
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_buffers"] = _Buffers()
         del state["_penalized"]  # views, rebuilt on loading
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._bind()
-        self._penalized = self._weight_blocks()
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

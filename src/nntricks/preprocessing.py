@@ -44,6 +44,7 @@ from sklearn.base import (
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from nntricks._validation import check_choice, check_scalar
+from nntricks.persistence import register
 
 __all__ = ["MeanCenter", "Standardize", "Whiten"]
 
@@ -58,6 +59,26 @@ class _Preprocessor(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted attributes: arrays as arrays, the rest as JSON (see
+        :mod:`nntricks.persistence`)."""
+        check_is_fitted(self)
+        fitted = {key: value for key, value in vars(self).items()
+                  if key.endswith("_") and not key.startswith("_")}
+        arrays = {key: value.astype(str) if value.dtype == object else value
+                  for key, value in fitted.items() if isinstance(value, np.ndarray)}
+        meta = {key: value.item() if isinstance(value, np.generic) else value
+                for key, value in fitted.items() if key not in arrays}
+        return {"fitted": meta}, arrays
+
+    def from_state(self, meta: dict, arrays: dict[str, np.ndarray]):
+        """Become the fitted transformer :meth:`to_state` described; returns ``self``."""
+        for key, value in [*meta["fitted"].items(), *arrays.items()]:
+            if not key.endswith("_") or key.startswith("_"):
+                raise ValueError(f"unexpected fitted attribute {key!r}")
+            setattr(self, key, value.astype(object) if key == "feature_names_in_" else value)
+        return self
 
     def _check_X(self, X: ArrayLike, *, reset: bool) -> np.ndarray:
         # validate_data rejects NaN/inf, 1-D and empty input, records n_features_in_ and
@@ -74,6 +95,7 @@ class _Preprocessor(TransformerMixin, BaseEstimator):
         return X
 
 
+@register
 class MeanCenter(OneToOneFeatureMixin, _Preprocessor):
     r"""Mean subtraction: :math:`x \mapsto x - \mu`.
 
@@ -148,6 +170,7 @@ class MeanCenter(OneToOneFeatureMixin, _Preprocessor):
         return X + self.mean_.astype(X.dtype)
 
 
+@register
 class Standardize(OneToOneFeatureMixin, _Preprocessor):
     r"""Standardization: :math:`x \mapsto (x - \mu) / \sigma` per feature.
 
@@ -238,6 +261,7 @@ class Standardize(OneToOneFeatureMixin, _Preprocessor):
         return X * self.scale_.astype(X.dtype) + self.mean_.astype(X.dtype)
 
 
+@register
 class Whiten(_Preprocessor):
     r"""PCA or ZCA whitening: decorrelate the features and give each unit variance.
 

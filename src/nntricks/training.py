@@ -1,22 +1,28 @@
-"""The training loop: minibatches, epochs, stopping, history, callbacks and guards.
+"""Training: the minibatch loop and L-BFGS, side by side, with stopping, history and guards.
 
 :class:`Trainer` drives a :class:`~nntricks.network.Network` with an optimizer from
-:mod:`nntricks.optim`. It knows nothing of scikit-learn; the estimators are thin adapters over it.
-One epoch reads straight down the data path::
+:mod:`nntricks.optim`; :func:`fit_lbfgs` runs SciPy's L-BFGS on the same network. Neither knows
+anything of scikit-learn. One epoch of the trainer reads straight down the data path::
 
     seeded shuffle -> gather a batch (np.take into buffers allocated once)
     -> network.loss_and_grad -> optimizer.step (in place) -> next batch
 
 and ends with the bookkeeping: the epoch's mean loss, a validation score when a validation set
-is given, the stopping rule, the learning rate of the next epoch, the callbacks.
+is given, the stopping rule, the callbacks.
+
+Who owns what: the learning rate lives in the optimizer's state (``optimizer_state.learning_rate``);
+the trainer's epoch schedule and the ``adaptive`` plateau rule write it there, the steps use it,
+and the history records it from there. The trainer owns the epoch count, the history and the
+stopping rule.
 
 Guards
 ------
 * A loss that turns NaN or infinite stops training with :class:`DivergenceError`, naming the
   epoch and suggesting a smaller learning rate; the parameters are reset to their last finite
   values (those at the start of the epoch).
-* ``KeyboardInterrupt`` during :meth:`Trainer.run` ends the run with a warning; the parameters
-  are the best so far (the best validation score's when validating), so the model stays usable.
+* ``KeyboardInterrupt`` during :meth:`Trainer.run` ends the run with a
+  :class:`TrainingInterrupted` warning saying which weights were kept: with a validation set the
+  best-scoring ones, otherwise those at the end of the last completed epoch.
 """
 
 from __future__ import annotations
@@ -26,22 +32,26 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse
 
 from ._validation import check_choice, check_scalar
-from .layers import _Buffers
 from .network import Network
 from .optim import Optimizer
+from .progress import epoch_progress
+from .workspace import Workspace
 
 __all__ = [
     "DivergenceError",
     "EpochRecord",
-    "EpochRate",
+    "LbfgsResult",
     "Trainer",
     "TrainingInterrupted",
+    "fit_lbfgs",
+    "penalty_scale",
 ]
 
 
@@ -50,7 +60,7 @@ class DivergenceError(ValueError):
 
 
 class TrainingInterrupted(UserWarning):
-    """Training was interrupted (``KeyboardInterrupt``); the best weights so far were kept."""
+    """Training was interrupted (``KeyboardInterrupt``); the message says which weights were kept."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ class EpochRecord:
     validation_score : float or None
         Score on the validation set after the epoch (higher is better), when validating.
     learning_rate : float
-        The learning rate used during the epoch.
+        The learning rate in the optimizer's state at the end of the epoch: the rate of its last
+        step (of every step, unless the optimizer itself schedules the rate per step).
     seconds : float
         Wall time of the epoch.
     """
@@ -78,42 +89,34 @@ class EpochRecord:
     seconds: float
 
 
-class EpochRate:
-    """A learning rate that changes between epochs, read by the optimizer at every step.
-
-    The optimizer calls it with its step count; the value is set by the trainer at the start
-    of each epoch from ``schedule(count)``, where ``count`` is the number of epochs completed
-    (``unit="epoch"``) or of samples seen (``unit="sample"``, scikit-learn's ``invscaling``),
-    times a factor that the ``adaptive`` rule divides by 5 whenever training stalls.
-
-    Parameters
-    ----------
-    schedule : callable
-        ``schedule(count) -> float``, e.g. from :mod:`nntricks.schedules`.
-    unit : {"epoch", "sample"}, default="epoch"
-    """
-
-    def __init__(self, schedule: Callable[[int], float], unit: str = "epoch") -> None:
-        check_choice(unit, "schedule unit", ("epoch", "sample"))
-        self.schedule = schedule
-        self.unit = unit
-        self.factor = 1.0
-        self.value = float(schedule(0))
-
-    def start_epoch(self, epochs_done: int, samples_seen: int) -> float:
-        """Set and return the rate of the coming epoch."""
-        count = epochs_done if self.unit == "epoch" else samples_seen
-        self.value = float(self.schedule(count)) * self.factor
-        return self.value
-
-    def __call__(self, step: int) -> float:
-        return self.value
-
-
 Callback = Callable[[EpochRecord, "Trainer"], "bool | None"]
+SCHEDULE_UNITS = ("epoch", "sample")
 
 
-@dataclass
+def penalty_scale(n_samples: int, sample_weight: np.ndarray | None) -> float:
+    """The factor on the penalties of a batch: one over its total sample weight.
+
+    scikit-learn divides ``alpha`` by the batch size; with sample weights, by their sum.
+    """
+    return 1.0 / (n_samples if sample_weight is None else float(sample_weight.sum()))
+
+
+class _Snapshot:
+    """A copy of a network's parameters and buffers, taken and put back in place."""
+
+    def __init__(self, network: Network) -> None:
+        self.params = network.params.copy()
+        self.buffers = network.buffers.copy()
+
+    def take(self, network: Network) -> None:
+        np.copyto(self.params, network.params)
+        np.copyto(self.buffers, network.buffers)
+
+    def restore(self, network: Network) -> None:
+        np.copyto(network.params, self.params)
+        np.copyto(network.buffers, self.buffers)
+
+
 class Trainer:
     """Minibatch training of a network, with early stopping and a divergence guard.
 
@@ -121,11 +124,11 @@ class Trainer:
     ----------
     network : Network
     optimizer : Optimizer
-    learning_rate : EpochRate
-        The rate the optimizer was built with (the same object).
+        Its state (allocated here) holds the learning rate.
     batch_size : int, default=200
     shuffle : bool, default=True
-        Reshuffle the training samples every epoch (a seeded permutation).
+        Reshuffle the training samples every epoch (a permutation seeded by ``random_state`` and
+        the epoch number, so a resumed run shuffles as an uninterrupted one).
     random_state : int, Generator or None
         Seeds the shuffles.
     tol : float, default=1e-4
@@ -134,11 +137,18 @@ class Trainer:
     n_iter_no_change : int or inf, default=10
         Stop (or, with ``adaptive``, divide the learning rate by 5) after more than this many
         epochs without improvement.
+    schedule : callable, optional
+        ``schedule(count) -> float``, e.g. from :mod:`nntricks.schedules`: at the start of each
+        epoch the optimizer's learning rate is set to ``schedule(count)``, where ``count`` is the
+        number of epochs completed (``schedule_unit="epoch"``) or of samples seen
+        (``"sample"``, scikit-learn's ``invscaling``). Without it the rate stays as the optimizer
+        has it.
+    schedule_unit : {"epoch", "sample"}, default="epoch"
     adaptive : bool, default=False
-        scikit-learn's ``learning_rate="adaptive"``: on a stall divide the rate by 5, and stop
-        only once it is below 1e-6.
+        scikit-learn's ``learning_rate="adaptive"``: on a stall divide the optimizer's learning
+        rate by 5, and stop only once it is below 1e-6. Not combined with a ``schedule``.
     penalty_per_sample : bool, default=True
-        Divide the penalties by the batch's total sample weight, as scikit-learn does with
+        Multiply the penalties by :func:`penalty_scale` of each batch, as scikit-learn does with
         ``alpha``.
     callbacks : sequence of callable, default=()
         ``callback(record, trainer)`` after every epoch; a true return value stops training.
@@ -147,74 +157,113 @@ class Trainer:
 
     Attributes
     ----------
+    optimizer_state : OptimizerState
     history : list of EpochRecord
     epochs_done, samples_seen : int
     best_loss, best_validation_score : float
     no_improvement_count : int
     """
 
-    network: Network
-    optimizer: Optimizer
-    learning_rate: EpochRate
-    batch_size: int = 200
-    shuffle: bool = True
-    random_state: int | np.random.Generator | None = None
-    tol: float = 1e-4
-    n_iter_no_change: float = 10
-    adaptive: bool = False
-    penalty_per_sample: bool = True
-    callbacks: Sequence[Callback] = ()
-    verbose: bool = False
-    history: list[EpochRecord] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        check_scalar(self.batch_size, "batch_size", low=1, integer=True)
-        check_scalar(self.tol, "tol", low=0)
-        if self.n_iter_no_change != math.inf:
-            check_scalar(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
-        self.rng = np.random.default_rng(self.random_state)
-        self.optimizer_state = self.optimizer.init(self.network.params)
+    def __init__(
+        self,
+        network: Network,
+        optimizer: Optimizer,
+        *,
+        batch_size: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        n_iter_no_change: float = 10,
+        schedule: Callable[[int], float] | None = None,
+        schedule_unit: str = "epoch",
+        adaptive: bool = False,
+        penalty_per_sample: bool = True,
+        callbacks: Sequence[Callback] = (),
+        verbose: bool = False,
+    ) -> None:
+        check_scalar(batch_size, "batch_size", low=1, integer=True)
+        check_scalar(tol, "tol", low=0)
+        if n_iter_no_change != math.inf:
+            check_scalar(n_iter_no_change, "n_iter_no_change", low=1, integer=True)
+        check_choice(schedule_unit, "schedule_unit", SCHEDULE_UNITS)
+        if schedule is not None and adaptive:
+            raise ValueError("adaptive changes the learning rate itself: give no schedule")
+        self.network = network
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.seed = (int(random_state) if isinstance(random_state, int | np.integer)
+                     else int(np.random.default_rng(random_state).integers(2**63)))
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.schedule = schedule
+        self.schedule_unit = schedule_unit
+        self.adaptive = adaptive
+        self.penalty_per_sample = penalty_per_sample
+        self.callbacks = tuple(callbacks)
+        self.verbose = verbose
+        self.optimizer_state = optimizer.init(network.params)
+        self.history: list[EpochRecord] = []
         self.epochs_done = 0
         self.samples_seen = 0
         self.best_loss = math.inf
         self.best_validation_score = -math.inf
         self.no_improvement_count = 0
-        self._last_finite = np.empty_like(self.network.params)
-        self._batch = _Buffers()  # the gathered minibatch, reused from epoch to epoch
-        self._best_params: np.ndarray | None = None
+        self._last_finite = _Snapshot(network)  # taken at the start of each epoch
+        self._in_epoch = False
+        self._best: _Snapshot | None = None
+        self._batch = Workspace()  # the gathered minibatch, reused from epoch to epoch
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate in the optimizer's state (the one its steps use)."""
+        return self.optimizer_state.learning_rate
 
     # -- saving and restoring ----------------------------------------------------------------
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Everything needed to continue training, as plain arrays (no pickle needed).
+    COUNTERS = ("epochs_done", "samples_seen", "no_improvement_count", "seed")
+    BESTS = ("best_loss", "best_validation_score")
 
-        The optimizer's moments, the counters, the stopping rule's bests and the adaptive
-        learning-rate factor; the shuffling generator is re-seeded on restore.
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Everything needed to continue training exactly, as plain arrays (no pickle needed).
+
+        The optimizer's state (moments and learning rate), the counters, the shuffling seed,
+        the stopping rule's bests and the best parameters so far; not the history.
         """
         arrays = {f"optimizer.{name}": value for name, value
                   in self.optimizer.state_dict(self.optimizer_state).items()}
-        for name in ("epochs_done", "samples_seen", "best_loss", "best_validation_score",
-                     "no_improvement_count"):
+        for name in self.COUNTERS + self.BESTS:
             arrays[name] = np.array(getattr(self, name))
-        arrays["learning_rate_factor"] = np.array(self.learning_rate.factor)
-        if self._best_params is not None:
-            arrays["best_params"] = self._best_params.copy()
+        if self._best is not None:
+            arrays["best_params"] = self._best.params.copy()
+            arrays["best_buffers"] = self._best.buffers.copy()
         return arrays
 
     def load_state_dict(self, arrays: dict[str, np.ndarray]) -> None:
-        """Continue from :meth:`state_dict`'s arrays."""
+        """Continue from :meth:`state_dict`'s arrays; ``ValueError`` if they do not fit."""
+        missing = [name for name in self.COUNTERS + self.BESTS if name not in arrays]
+        if missing:
+            raise ValueError(f"the training state lacks {missing}")
         prefix = "optimizer."
-        self.optimizer_state = self.optimizer.restore(
-            self.network.params,
+        self.optimizer.load_state_dict(
+            self.optimizer_state,
             {name[len(prefix):]: value for name, value in arrays.items()
              if name.startswith(prefix)})
-        for name in ("epochs_done", "samples_seen", "no_improvement_count"):
+        for name in self.COUNTERS:
             setattr(self, name, int(arrays[name]))
-        for name in ("best_loss", "best_validation_score"):
+        for name in self.BESTS:
             setattr(self, name, float(arrays[name]))
-        self.learning_rate.factor = float(arrays["learning_rate_factor"])
         if "best_params" in arrays:
-            self._best_params = np.array(arrays["best_params"], dtype=self.network.dtype)
+            best = self._best = _Snapshot(self.network)
+            for name, target in (("best_params", best.params), ("best_buffers", best.buffers)):
+                saved = np.asarray(arrays[name])
+                if saved.shape != target.shape:
+                    raise ValueError(f"{name} has shape {saved.shape}, expected {target.shape}")
+                np.copyto(target, saved)
+
+    def reset_optimizer(self) -> None:
+        """Start the optimizer afresh (zero moments, step count 0), keeping everything else."""
+        self.optimizer_state = self.optimizer.init(self.network.params)
 
     # -- one epoch -----------------------------------------------------------------------------
 
@@ -222,8 +271,8 @@ class Trainer:
         network, params = self.network, self.network.params
         n_samples = X.shape[0]
         full_batch = self.batch_size >= n_samples
-        order = (self.rng.permutation(n_samples) if self.shuffle and not full_batch
-                 else np.arange(n_samples))
+        order = (np.random.default_rng([self.seed, self.epochs_done]).permutation(n_samples)
+                 if self.shuffle and not full_batch else np.arange(n_samples))
         batch_size = min(self.batch_size, n_samples)
         sparse = scipy.sparse.issparse(X)
         if not full_batch:
@@ -240,10 +289,9 @@ class Trainer:
                 yb = Y.take(index, axis=0, out=Y_batch[:n], mode="clip")
                 xb = X[index] if sparse else X.take(index, axis=0, out=X_batch[:n], mode="clip")
             wb = None if sample_weight is None else sample_weight[index]
-            weight_sum = n if wb is None else float(wb.sum())
-            scale = 1.0 / weight_sum if self.penalty_per_sample else 1.0
-            loss, grads = network._loss_and_grad(xb, yb, wb, training=True,
-                                                 penalty_scale=scale)
+            scale = penalty_scale(n, wb) if self.penalty_per_sample else 1.0
+            loss, grads = network.loss_and_grad(xb, yb, wb, training=True,
+                                                penalty_scale=scale, check_input=False)
             if not math.isfinite(loss):
                 self._diverged(loss)
             self.optimizer.step(params, grads, self.optimizer_state)
@@ -251,12 +299,12 @@ class Trainer:
         return total / n_samples
 
     def _diverged(self, loss: float) -> None:
-        self.network.params[...] = self._last_finite
+        self._last_finite.restore(self.network)
         epoch = self.epochs_done + 1
         raise DivergenceError(
             f"training diverged in epoch {epoch}: the loss became {loss}. The parameters are "
             f"those of the start of epoch {epoch}, the last finite ones. Try a smaller "
-            f"learning rate (it was {self.learning_rate.value:g}) or scale the input data."
+            f"learning rate (it was {self.learning_rate:g}) or scale the input data."
         )
 
     # -- the run -------------------------------------------------------------------------------
@@ -277,14 +325,14 @@ class Trainer:
         Parameters
         ----------
         X : ndarray or sparse matrix of shape (n_samples, n_features)
-            Of the network's dtype (sparse batches are densified one at a time).
+            Of the network's dtype, already checked (sparse batches are multiplied as they are).
         Y : ndarray of shape (n_samples, n_outputs)
             Targets as the loss expects them (one-hot rows for classification).
         sample_weight : ndarray of shape (n_samples,), optional
         max_epochs : int, default=200
         validation : (X_val, y_val, sample_weight_val), optional
             Scored after every epoch with ``score``; the stopping rule then follows the score
-            and the best-scoring parameters are restored at the end.
+            and the best-scoring parameters (and buffers) are restored at the end.
         score : callable, optional
             ``score(X_val, y_val, sample_weight_val) -> float`` using the network as it is.
         stop_early : bool, default=True
@@ -302,9 +350,9 @@ class Trainer:
             When the loss becomes NaN or infinite.
         """
         check_scalar(max_epochs, "max_epochs", low=1, integer=True)
-        if validation is not None and self._best_params is None:
-            self._best_params = self.network.params.copy()
-        progress = _progress(max_epochs) if self.verbose else None
+        if validation is not None and self._best is None:
+            self._best = _Snapshot(self.network)
+        progress = epoch_progress(max_epochs, leave=False) if self.verbose else None
         reason = "max_epochs"
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -317,34 +365,47 @@ class Trainer:
                     reason = "max_epochs"
         except KeyboardInterrupt:
             reason = "interrupted"
-            if not np.all(np.isfinite(self.network.params)):
-                self.network.params[...] = self._last_finite
-            warnings.warn(
-                f"training interrupted by the user after {self.epochs_done} epochs; "
-                "keeping the best weights so far", TrainingInterrupted, stacklevel=2)
+            warnings.warn(self._interrupted(validation is not None), TrainingInterrupted,
+                          stacklevel=2)
         finally:
             if progress is not None:
                 progress.close()
         if validation is not None:
-            self.network.params[...] = self._best_params
+            self._best.restore(self.network)
         return reason
+
+    def _interrupted(self, validating: bool) -> str:
+        """Put back the weights to keep after a Ctrl-C, and say which they are."""
+        done = f"training interrupted by the user after {self.epochs_done} completed epochs; "
+        if not self.epochs_done:
+            self._last_finite.restore(self.network)
+            return done + "keeping the initial weights"
+        if validating:
+            return done + ("keeping the weights with the best validation score so far "
+                           f"({self.best_validation_score:.6g})")
+        if self._in_epoch:
+            self._last_finite.restore(self.network)
+        return done + f"keeping the weights at the end of epoch {self.epochs_done}, the last"
 
     def _run_epoch(self, X, Y, sample_weight, validation, score, progress, stop_early) -> str:
         started = time.perf_counter()
-        if np.all(np.isfinite(self.network.params)):
-            np.copyto(self._last_finite, self.network.params)
-        rate = self.learning_rate.start_epoch(self.epochs_done, self.samples_seen)
+        self._last_finite.take(self.network)
+        if self.schedule is not None:
+            count = self.epochs_done if self.schedule_unit == "epoch" else self.samples_seen
+            self.optimizer_state.learning_rate = float(self.schedule(count))
+        self._in_epoch = True
         loss = self._epoch(X, Y, sample_weight)
+        self._in_epoch = False
         self.epochs_done += 1
         self.samples_seen += X.shape[0]
         validation_score = None
         if validation is not None:
             validation_score = float(score(*validation))
-        record = EpochRecord(self.epochs_done, loss, validation_score, rate,
+        record = EpochRecord(self.epochs_done, loss, validation_score, self.learning_rate,
                              time.perf_counter() - started)
         self.history.append(record)
         self._track_improvement(record)
-        if self.verbose:
+        if progress is not None:
             message = f"Iteration {record.epoch}, loss = {loss:.8f}"
             if validation_score is not None:
                 message += f", validation score = {validation_score:.6f}"
@@ -354,8 +415,8 @@ class Trainer:
         if any(callback(record, self) for callback in self.callbacks):
             return "callback"
         if stop_early and self.no_improvement_count > self.n_iter_no_change:
-            if self.adaptive and self.learning_rate.value > 1e-6:
-                self.learning_rate.factor /= 5
+            if self.adaptive and self.learning_rate > 1e-6:
+                self.optimizer_state.learning_rate = self.learning_rate / 5
                 self.no_improvement_count = 0
             else:
                 return "converged"
@@ -368,14 +429,84 @@ class Trainer:
             stalled = not score >= self.best_validation_score + self.tol
             if score > self.best_validation_score:
                 self.best_validation_score = score
-                np.copyto(self._best_params, self.network.params)
+                self._best.take(self.network)
         else:
             stalled = not record.loss <= self.best_loss - self.tol
             self.best_loss = min(self.best_loss, record.loss)
         self.no_improvement_count = self.no_improvement_count + 1 if stalled else 0
 
 
-def _progress(total: int):
-    from tqdm.auto import tqdm
+@dataclass(frozen=True)
+class LbfgsResult:
+    """What :func:`fit_lbfgs` did.
 
-    return tqdm(total=total, unit="epoch", desc="training", leave=False, file=sys.stderr)
+    Attributes
+    ----------
+    n_iter : int
+        L-BFGS iterations.
+    n_evaluations : int
+        Loss-and-gradient evaluations.
+    loss : float
+        Final regularized loss.
+    converged : bool
+    message : str
+        SciPy's account of why it stopped.
+    """
+
+    n_iter: int
+    n_evaluations: int
+    loss: float
+    converged: bool
+    message: str
+
+
+def fit_lbfgs(network: Network, X: np.ndarray, Y: np.ndarray,
+              sample_weight: np.ndarray | None = None, *, max_iter: int = 200,
+              max_fun: int = 15000, tol: float = 1e-4) -> LbfgsResult:
+    """Minimize the network's regularized loss on the whole of ``(X, Y)`` with L-BFGS-B.
+
+    The penalties are scaled by :func:`penalty_scale` of the whole set, as the minibatch loop
+    scales them per batch. SciPy works in float64; the network keeps its own dtype.
+
+    Parameters
+    ----------
+    network : Network
+    X, Y, sample_weight
+        Checked data of the network's dtype, as for :meth:`Trainer.run`.
+    max_iter, max_fun : int
+        Limits on iterations and on evaluations.
+    tol : float
+        SciPy's ``gtol``.
+
+    Returns
+    -------
+    LbfgsResult
+
+    Raises
+    ------
+    ValueError
+        When the solver ends on non-finite parameters; the network keeps its initial ones.
+    """
+    scale = penalty_scale(X.shape[0], sample_weight)
+    evaluations = 0
+
+    def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        nonlocal evaluations
+        evaluations += 1
+        network.params[...] = theta
+        loss, grads = network.loss_and_grad(X, Y, sample_weight, training=True,
+                                            penalty_scale=scale, check_input=False)
+        return loss, grads.astype(np.float64)
+
+    start = _Snapshot(network)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        result = scipy.optimize.minimize(
+            loss_and_grad, network.params.astype(np.float64), method="L-BFGS-B", jac=True,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol})
+    if not np.all(np.isfinite(result.x)):
+        start.restore(network)
+        raise ValueError("Solver produced non-finite parameter weights. The input data may "
+                         "contain large values and need to be preprocessed.")
+    network.params[...] = result.x
+    return LbfgsResult(int(result.nit), evaluations, float(result.fun), bool(result.success),
+                       str(result.message))

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from ..gradcheck import METHODS, check_network
-from ..layers import Activation, Dense, Dropout
+from ..mlp import build_mlp
 from ..network import Network
 from ..regularizers import L1, L2
 
@@ -33,6 +33,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="activation of each hidden layer (cycled when fewer than layers)")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout rate after each "
                         "hidden layer (0 for none)")
+    parser.add_argument("--batch-norm", action="store_true",
+                        help="batch normalization after each hidden Dense layer")
     parser.add_argument("--l2", type=float, default=1e-3, help="L2 strength λ")
     parser.add_argument("--l1", type=float, default=1e-3, help="L1 strength λ")
     parser.add_argument("--features", type=int, default=10, help="input width")
@@ -51,16 +53,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def build_network(args: argparse.Namespace) -> Network:
     """The network the command checks."""
-    layers, width = [], args.features
-    for i, size in enumerate(args.hidden):
-        layers += [Dense(width, size), Activation(args.activation[i % len(args.activation)])]
-        if args.dropout > 0:
-            layers.append(Dropout(args.dropout))
-        width = size
-    layers.append(Dense(width, args.classes))
+    activations = [args.activation[i % len(args.activation)] for i in range(len(args.hidden))]
     penalties = [penalty(strength) for penalty, strength in ((L2, args.l2), (L1, args.l1))
                  if strength > 0]
-    return Network(layers, "softmax_cross_entropy", penalties, dtype=np.float64)
+    return build_mlp(args.features, args.hidden, args.classes, activation=activations,
+                     dropout=args.dropout, batch_norm=args.batch_norm,
+                     loss="softmax_cross_entropy", regularizers=penalties, dtype=np.float64)
 
 
 def run(args: argparse.Namespace) -> int:

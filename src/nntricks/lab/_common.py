@@ -17,11 +17,11 @@ import numpy as np
 
 from .. import datasets, schedules
 from ..activations import ActivationFunction
-from ..layers import Activation, Dense, Dropout
+from ..mlp import build_mlp
 from ..network import Network
 from ..optim import Optimizer
 from ..regularizers import Regularizer
-from ..training import DivergenceError, EpochRate, Trainer
+from ..training import DivergenceError, Trainer
 
 __all__ = [
     "CROSS_ENTROPY",
@@ -83,15 +83,10 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int,
         activation: str | ActivationFunction = "tanh", *,
         init: str = "xavier", dropout: float = 0.0, regularizers: Sequence[Regularizer] = (),
         dtype: type = np.float32, **init_params: float) -> Network:
-    """A fully connected classifier: ``Dense → activation (→ Dropout)`` per hidden layer."""
-    layers, width = [], n_in
-    for size in hidden:
-        layers += [Dense(width, size, init, **init_params), Activation(activation)]
-        if dropout > 0:
-            layers.append(Dropout(dropout))
-        width = size
-    layers.append(Dense(width, n_out, init, **init_params))
-    return Network(layers, "softmax_cross_entropy", list(regularizers), dtype=dtype)
+    """A softmax classifier from :func:`~nntricks.mlp.build_mlp`, float32 by default."""
+    return build_mlp(n_in, hidden, n_out, activation=activation, init=init,
+                     init_params=init_params, dropout=dropout, loss="softmax_cross_entropy",
+                     regularizers=regularizers, dtype=dtype)
 
 
 @dataclass
@@ -139,7 +134,7 @@ def _accuracy(network: Network, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(network.predict(X), axis=1) == y))
 
 
-def train(network: Network, optimizer: Callable[[EpochRate], Optimizer], data: Data, *,
+def train(network: Network, optimizer: Callable[[float], Optimizer], data: Data, *,
           epochs: int, learning_rate: float | Callable[[int], float] = 0.1,
           batch_size: int = 32, seed: int = 0, initialize: bool = True) -> Curves:
     """Train ``network`` on ``data`` for exactly ``epochs`` epochs and record its curves.
@@ -149,8 +144,8 @@ def train(network: Network, optimizer: Callable[[EpochRate], Optimizer], data: D
     network : Network
         Initialized here from ``seed`` unless ``initialize=False``.
     optimizer : callable
-        ``optimizer(rate) -> Optimizer``, e.g. ``lambda rate: optim.sgd(rate, momentum=0.9)``;
-        ``rate`` is the epoch-wise learning rate the trainer sets.
+        ``optimizer(rate) -> Optimizer``, e.g. ``lambda rate: optim.sgd(rate, momentum=0.9)``,
+        built with the first epoch's rate; the trainer sets each epoch's rate in its state.
     data : Data
     epochs : int
     learning_rate : float or callable
@@ -163,7 +158,6 @@ def train(network: Network, optimizer: Callable[[EpochRate], Optimizer], data: D
         network.initialize(seed)
     schedule = (learning_rate if callable(learning_rate)
                 else schedules.constant(learning_rate))
-    rate = EpochRate(schedule, "epoch")
     n_classes = network.n_outputs
     Y = np.eye(n_classes, dtype=network.dtype)[data.y_train]
     Y_val = np.eye(n_classes, dtype=network.dtype)[data.y_val]
@@ -180,8 +174,9 @@ def train(network: Network, optimizer: Callable[[EpochRate], Optimizer], data: D
             curves.val_loss.append(float(network.loss(X_val, Y_val)))
         return False
 
-    trainer = Trainer(network, optimizer(rate), rate, batch_size=batch_size, shuffle=True,
-                      random_state=seed, penalty_per_sample=False, callbacks=(record,))
+    trainer = Trainer(network, optimizer(float(schedule(0))), batch_size=batch_size,
+                      shuffle=True, random_state=seed, schedule=schedule,
+                      penalty_per_sample=False, callbacks=(record,))
     try:
         trainer.run(X, Y, max_epochs=epochs, stop_early=False)
     except DivergenceError:

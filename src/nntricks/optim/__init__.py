@@ -26,7 +26,7 @@ from nntricks.optim._base import (
 from nntricks.optim._transforms import (
     AdagradState,
     AdamState,
-    CountState,
+    LearningRateState,
     DecayedWeightsState,
     FanInState,
     RmsState,
@@ -65,7 +65,7 @@ __all__ = [
     # transform states
     "AdagradState",
     "AdamState",
-    "CountState",
+    "LearningRateState",
     "DecayedWeightsState",
     "FanInState",
     "RmsState",

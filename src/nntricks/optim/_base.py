@@ -4,24 +4,31 @@ A *gradient transformation* turns a gradient into a parameter step. It has two f
 
 ``init(params) -> state``
     allocate its state (moment vectors, scratch buffers) once, shaped like ``params``;
-``update(updates, state, params) -> None``
-    overwrite ``updates`` in place with the transformed updates, advancing ``state`` in place.
+``update(source, updates, state, params) -> None``
+    write the transformed ``source`` into ``updates`` (which may be ``source`` itself),
+    advancing ``state`` in place.
 
-Transforms compose with :func:`chain`, and an :class:`Optimizer` wraps a chain: it copies the
-gradient into a buffer allocated once in ``init``, lets every transform rewrite that buffer in
-place, then adds it to the parameters, ``θ += u``. A step therefore allocates no array of the
-size of the parameters; every transform works with ``out=`` arguments and in-place ufuncs.
+Transforms compose with :func:`chain`, and an :class:`Optimizer` wraps a chain: the first
+transform reads the gradient and writes into an update buffer allocated once in ``init``, every
+further transform rewrites that buffer in place, and the result is added to the parameters,
+``θ += u``. A step therefore allocates no array of the size of the parameters.
 
 Sign convention (Optax's): a transform chain turns the gradient ``g`` into the *step*
 ``u`` that is **added** to the parameters; :func:`~nntricks.optim.scale_by_learning_rate`
 multiplies by ``-α`` so that plain SGD is ``θ += -α g``.
+
+Hyperparameters in the state (Optax's ``inject_hyperparams``): a state class names the fields
+that are hyperparameters in its class attribute ``hyperparameters``; the learning rate is one.
+``state.learning_rate`` reads the rate the last step used and sets the one the next step uses,
+so a schedule, a plateau rule and a logger all meet in one place.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -50,35 +57,29 @@ class GradientTransformation(NamedTuple):
     ----------
     init : callable ``init(params) -> state``
         Allocates the state for a parameter vector ``params`` of shape ``(n_params,)``
-        (any shape works; state arrays take the shape and dtype of ``params``).
-    update : callable ``update(updates, state, params) -> None``
-        Rewrites ``updates`` (same shape and dtype as ``params``) in place and advances
-        ``state`` in place. ``params`` holds the current parameters, read only.
-    update_from : callable ``update_from(source, updates, state, params) -> None``, optional
-        The same transform reading its input from ``source`` and writing the result into
-        ``updates`` (which may be ``source`` itself). Optional: it lets the first transform
-        of a chain read the gradient directly, saving the copy of the gradient into the
-        update buffer (one pass over the vector). Without it, ``source`` is copied into
-        ``updates`` and ``update`` is called.
+        (state arrays take the shape and dtype of ``params``).
+    update : callable ``update(source, updates, state, params) -> None``
+        Writes the transformed ``source`` into ``updates`` (same shape and dtype as
+        ``params``; it may be ``source`` itself) and advances ``state`` in place. ``params``
+        holds the current parameters, read only.
 
     Notes
     -----
-    The state is a small dataclass (or named tuple) with math names (``mu``, ``nu``,
-    ``count``). Arrays in it are saved by :meth:`Optimizer.state_dict` except the fields
-    named in its class attribute ``transient_fields`` (scratch buffers). Integer and float
-    fields are saved as 0-d arrays.
+    The state is a small dataclass with math names (``mu``, ``nu``, ``count``), updated in
+    place. :meth:`Optimizer.state_dict` saves its array, integer and float fields except those
+    named in its class attribute ``transient_fields`` (scratch buffers); the fields named in its
+    class attribute ``hyperparameters`` can be read and set through :class:`OptimizerState`.
     """
 
     init: Callable[[np.ndarray], Any]
-    update: Callable[[np.ndarray, Any, np.ndarray], None]
-    update_from: Callable[[np.ndarray, np.ndarray, Any, np.ndarray], None] | None = None
+    update: Callable[[np.ndarray, np.ndarray, Any, np.ndarray], None]
 
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
     """Compose transforms: each one rewrites the updates left by the one before.
 
-    ``chain(a, b, c)`` applies ``a``, then ``b``, then ``c`` to the same update buffer.
-    Its state is the tuple of their states.
+    ``chain(a, b, c)`` applies ``a`` to the source, then ``b`` and ``c`` to the update buffer
+    in place. Its state is the tuple of their states.
 
     Parameters
     ----------
@@ -101,38 +102,17 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
             raise ValueError(
                 f"transforms[{i}] must have callable init and update methods, got {t!r}"
             )
-    transforms = tuple(transforms)
+    first, rest = transforms[0].update, tuple(t.update for t in transforms[1:])
 
     def init(params: np.ndarray) -> tuple:
         return tuple(t.init(params) for t in transforms)
 
-    first, rest = transforms[0], transforms[1:]
-    first_from = getattr(first, "update_from", None) or _copy_then(first.update)
-    rest_updates = tuple(t.update for t in rest)
+    def update(source: np.ndarray, updates: np.ndarray, state: tuple, params: np.ndarray) -> None:
+        first(source, updates, state[0], params)
+        for rest_update, s in zip(rest, state[1:], strict=True):
+            rest_update(updates, updates, s, params)
 
-    def update(updates: np.ndarray, state: tuple, params: np.ndarray) -> None:
-        for t, s in zip(transforms, state, strict=True):
-            t.update(updates, s, params)
-
-    def update_from(
-        source: np.ndarray, updates: np.ndarray, state: tuple, params: np.ndarray
-    ) -> None:
-        first_from(source, updates, state[0], params)
-        for rest_update, s in zip(rest_updates, state[1:], strict=True):
-            rest_update(updates, s, params)
-
-    return GradientTransformation(init, update, update_from)
-
-
-def _copy_then(update: Callable[[np.ndarray, Any, np.ndarray], None]):
-    """``update_from`` of a transform that has only ``update``: copy the source, then update."""
-
-    def update_from(source, updates, state, params) -> None:
-        if source is not updates:
-            np.copyto(updates, source)
-        update(updates, state, params)
-
-    return update_from
+    return GradientTransformation(init, update)
 
 
 @dataclasses.dataclass
@@ -145,12 +125,38 @@ class OptimizerState:
         The state of each chained transform, in order.
     updates : ndarray
         Scratch buffer shaped like the parameters, reused by every step (not saved).
+    learning_rate : float
+        The learning rate of the chain's learning-rate transform: the one the last step used
+        (with a schedule) and the one the next step uses (set it to change the rate).
     """
 
     inner: tuple
     updates: np.ndarray = dataclasses.field(repr=False)
 
-    transient_fields = ("updates",)
+    @property
+    def learning_rate(self) -> float:
+        return float(self._holder("learning_rate").learning_rate)
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        check_learning_rate_value(value)
+        for holder in _hyperparameter_holders(self.inner, "learning_rate"):
+            holder.learning_rate = float(value)
+
+    def _holder(self, name: str):
+        holder = next(_hyperparameter_holders(self.inner, name), None)
+        if holder is None:
+            raise ValueError(f"this optimizer has no {name} in its state")
+        return holder
+
+
+def _hyperparameter_holders(state: Any, name: str) -> Iterator[Any]:
+    """The transform states, depth first, that declare the hyperparameter ``name``."""
+    if isinstance(state, tuple):
+        for sub in state:
+            yield from _hyperparameter_holders(sub, name)
+    elif name in getattr(state, "hyperparameters", ()):
+        yield state
 
 
 def check_learning_rate(learning_rate: ScalarOrSchedule) -> None:
@@ -158,6 +164,12 @@ def check_learning_rate(learning_rate: ScalarOrSchedule) -> None:
     if callable(learning_rate):
         return
     check_scalar(learning_rate, "learning_rate", low=0.0)
+
+
+def check_learning_rate_value(value: float, what: str = "learning_rate") -> None:
+    """Raise ``ValueError`` unless ``value`` is a finite number >= 0 (a rate a step can use)."""
+    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{what} is {value!r}; it must be a finite number >= 0")
 
 
 def check_params(params: object, name: str = "params") -> None:
@@ -181,6 +193,8 @@ class Optimizer:
     ----------
     *transforms : GradientTransformation
         One or more transforms; several are chained with :func:`chain`.
+    name : str, optional
+        Shown in ``repr``.
 
     Examples
     --------
@@ -192,6 +206,8 @@ class Optimizer:
     >>> opt.step(params, 2 * params, state)   # gradient of sum(θ²)
     >>> bool(np.all(params < 1))
     True
+    >>> state.learning_rate
+    0.001
     """
 
     def __init__(self, *transforms: GradientTransformation, name: str | None = None) -> None:
@@ -239,7 +255,7 @@ class Optimizer:
                 f"params of shape {params.shape} and dtype {params.dtype} do not match the "
                 f"state, made for shape {updates.shape} and dtype {updates.dtype}"
             )
-        self.transform.update_from(grads, updates, state.inner, params)
+        self.transform.update(grads, updates, state.inner, params)
         params += updates
 
     # -- saving and restoring ---------------------------------------------------------------
@@ -247,13 +263,11 @@ class Optimizer:
     def state_dict(self, state: OptimizerState) -> dict[str, np.ndarray]:
         """Return the state as a flat ``{name: ndarray}`` dict of plain arrays (copies).
 
-        Names are ``"<index>.<field>"`` (e.g. ``"0.mu"``, ``"0.count"``; nested chains add
-        more indices). No object arrays: the dict can be written with ``np.savez`` and read
-        back with ``np.load(..., allow_pickle=False)``. Scratch buffers are left out.
+        Names are ``"<index>.<field>"`` (e.g. ``"0.mu"``, ``"1.learning_rate"``; nested chains
+        add more indices). No object arrays: the dict can be written with ``np.savez`` and
+        read back with ``np.load(..., allow_pickle=False)``. Scratch buffers are left out.
         """
-        out: dict[str, np.ndarray] = {}
-        _flatten(state.inner, "", out)
-        return out
+        return {key: _saved(key, value) for key, value in _fields(state.inner, "")}
 
     def load_state_dict(
         self, state: OptimizerState, arrays: Mapping[str, np.ndarray]
@@ -261,11 +275,9 @@ class Optimizer:
         """Copy saved arrays into ``state`` (from :meth:`init` on the same-shaped params).
 
         The names, shapes and dtypes must match those of :meth:`state_dict` exactly,
-        otherwise ``ValueError``. Arrays are copied in place; the (possibly same) state
-        object is returned.
+        otherwise ``ValueError``, and nothing is changed. Returns ``state``.
         """
-        expected: dict[str, np.ndarray] = {}
-        _flatten(state.inner, "", expected)
+        expected = self.state_dict(state)
         missing = sorted(set(expected) - set(arrays))
         extra = sorted(set(arrays) - set(expected))
         if missing or extra:
@@ -279,7 +291,13 @@ class Optimizer:
                     f"state array {key!r} has shape {got.shape} and dtype {got.dtype}, "
                     f"expected shape {ref.shape} and dtype {ref.dtype}"
                 )
-        state.inner = _load(state.inner, "", arrays)
+        for key, (holder, name) in _field_owners(state.inner, ""):
+            saved = np.asarray(arrays[key])
+            value = getattr(holder, name)
+            if isinstance(value, np.ndarray):
+                np.copyto(value, saved)
+            else:
+                setattr(holder, name, type(value)(saved))
         return state
 
     def restore(self, params: np.ndarray, arrays: Mapping[str, np.ndarray]) -> OptimizerState:
@@ -291,54 +309,31 @@ class Optimizer:
         return self.load_state_dict(self.init(params), arrays)
 
 
-def _state_fields(state: Any) -> list[tuple[str, Any]]:
-    transient = set(getattr(state, "transient_fields", ()))
-    if dataclasses.is_dataclass(state) and not isinstance(state, type):
-        items = [(f.name, getattr(state, f.name)) for f in dataclasses.fields(state)]
-    elif hasattr(state, "_fields"):  # NamedTuple
-        items = list(zip(state._fields, state, strict=True))
-    else:
-        raise ValueError(f"cannot save optimizer state of type {type(state).__name__}")
-    return [(k, v) for k, v in items if k not in transient]
-
-
-def _flatten(state: Any, prefix: str, out: dict[str, np.ndarray]) -> None:
-    if state is None:
-        return
-    if isinstance(state, tuple) and not hasattr(state, "_fields"):
+def _field_owners(state: Any, prefix: str) -> Iterator[tuple[str, tuple[Any, str]]]:
+    """``(key, (state object, field name))`` of every saved field, depth first."""
+    if isinstance(state, tuple):
         for i, sub in enumerate(state):
-            _flatten(sub, f"{prefix}{i}.", out)
+            yield from _field_owners(sub, f"{prefix}{i}.")
         return
-    for name, value in _state_fields(state):
-        key = prefix + name
-        if isinstance(value, np.ndarray):
-            out[key] = value.copy()
-        elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            out[key] = np.asarray(value, dtype=np.int64)
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-            out[key] = np.asarray(value, dtype=np.float64)
-        else:
-            raise ValueError(f"cannot save state field {key!r} of type {type(value).__name__}")
+    if not dataclasses.is_dataclass(state) or isinstance(state, type):
+        raise ValueError(f"cannot save optimizer state of type {type(state).__name__}: "
+                         "a transform's state must be a dataclass (or a tuple of them)")
+    transient = set(getattr(state, "transient_fields", ()))
+    for field in dataclasses.fields(state):
+        if field.name not in transient:
+            yield prefix + field.name, (state, field.name)
 
 
-def _load(state: Any, prefix: str, arrays: Mapping[str, np.ndarray]) -> Any:
-    if state is None:
-        return None
-    if isinstance(state, tuple) and not hasattr(state, "_fields"):
-        return tuple(_load(sub, f"{prefix}{i}.", arrays) for i, sub in enumerate(state))
-    replacements = {}
-    for name, value in _state_fields(state):
-        saved = np.asarray(arrays[prefix + name])
-        if isinstance(value, np.ndarray):
-            np.copyto(value, saved)
-        elif isinstance(value, numbers.Integral):
-            replacements[name] = int(saved)
-        else:
-            replacements[name] = float(saved)
-    if not replacements:
-        return state
-    if hasattr(state, "_fields"):
-        return state._replace(**replacements)
-    for name, value in replacements.items():
-        setattr(state, name, value)
-    return state
+def _fields(state: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    for key, (holder, name) in _field_owners(state, prefix):
+        yield key, getattr(holder, name)
+
+
+def _saved(key: str, value: Any) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return np.asarray(value, dtype=np.int64)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return np.asarray(value, dtype=np.float64)
+    raise ValueError(f"cannot save state field {key!r} of type {type(value).__name__}")

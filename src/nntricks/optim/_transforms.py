@@ -1,9 +1,9 @@
 """The small transforms the optimizers are chained from (notes §2.7–2.9).
 
 Each function validates its hyperparameters at once and returns a
-:class:`~nntricks.optim.GradientTransformation` whose ``update`` rewrites the update vector
-``u`` in place (and whose ``update_from`` does the same reading from a separate source, so that
-the first transform of a chain reads the gradient without a copy). In the formulas, ``u`` on
+:class:`~nntricks.optim.GradientTransformation` whose one ``update(source, updates, state,
+params)`` writes the transformed ``source`` into ``updates`` (the same array, except for the
+first transform of a chain, which reads the gradient without copying it). In the formulas, ``u`` on
 the right is the incoming update (the gradient ``g`` when the transform comes first in the
 chain), ``t`` counts the steps taken before this one (0 on the first step), and all operations
 are elementwise over the flat vector.
@@ -21,13 +21,14 @@ from nntricks.optim._base import (
     GradientTransformation,
     ScalarOrSchedule,
     check_learning_rate,
+    check_learning_rate_value,
     check_params,
 )
 
 __all__ = [
     "AdagradState",
     "AdamState",
-    "CountState",
+    "LearningRateState",
     "DecayedWeightsState",
     "FanInState",
     "RmsState",
@@ -40,15 +41,6 @@ __all__ = [
     "scale_by_rms",
     "trace",
 ]
-
-
-def _in_place(apply):
-    """Build a transform from ``apply(source, updates, state, params)`` (source may be updates)."""
-
-    def update(updates: np.ndarray, state, params: np.ndarray) -> None:
-        apply(updates, updates, state, params)
-
-    return update
 
 
 def _check_epsilon(epsilon: float) -> None:
@@ -64,16 +56,22 @@ def _check_unit_interval(value: float, name: str) -> None:
 
 
 @dataclasses.dataclass
-class CountState:
-    """State holding only the step count.
+class LearningRateState:
+    """State of :func:`scale_by_learning_rate`.
 
     Attributes
     ----------
     count : int
         Number of steps taken so far (the ``t`` given to the schedule on the next step).
+    learning_rate : float
+        The rate the last step used, and the one the next step uses unless a schedule sets it:
+        a hyperparameter in the state (see :class:`~nntricks.optim.OptimizerState`).
     """
 
-    count: int = 0
+    count: int
+    learning_rate: float
+
+    hyperparameters = ("learning_rate",)
 
 
 def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransformation:
@@ -89,7 +87,9 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
     Returns
     -------
     GradientTransformation
-        State: :class:`CountState`.
+        State: :class:`LearningRateState`. With a schedule, each step first writes
+        ``α_t`` into ``state.learning_rate``; with a constant, the step uses whatever
+        ``state.learning_rate`` holds, so a training loop can change it between steps.
 
     Notes
     -----
@@ -98,27 +98,21 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
     (notes §2.7).
     """
     check_learning_rate(learning_rate)
-    if callable(learning_rate):
-        schedule = learning_rate
+    schedule = learning_rate if callable(learning_rate) else None
 
-        def apply(src: np.ndarray, dst: np.ndarray, state: CountState, params) -> None:
-            lr = float(schedule(state.count))
-            if not (math.isfinite(lr) and lr >= 0.0):
-                raise ValueError(
-                    f"learning_rate schedule returned {lr!r} at step {state.count}; "
-                    "it must be a finite number >= 0"
-                )
-            np.multiply(src, -lr, out=dst)
-            state.count += 1
+    def init(params: np.ndarray) -> LearningRateState:
+        first = schedule(0) if schedule is not None else learning_rate
+        return LearningRateState(count=0, learning_rate=float(first))
 
-    else:
-        neg_lr = -float(learning_rate)
+    def update(src: np.ndarray, dst: np.ndarray, state: LearningRateState, params) -> None:
+        if schedule is not None:
+            rate = float(schedule(state.count))
+            check_learning_rate_value(rate, f"the learning_rate schedule at step {state.count}")
+            state.learning_rate = rate
+        np.multiply(src, -state.learning_rate, out=dst)
+        state.count += 1
 
-        def apply(src: np.ndarray, dst: np.ndarray, state: CountState, params) -> None:
-            np.multiply(src, neg_lr, out=dst)
-            state.count += 1
-
-    return GradientTransformation(lambda params: CountState(), _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 # -- momentum ------------------------------------------------------------------------------
@@ -191,7 +185,7 @@ def trace(momentum: float = 0.9, nesterov: bool = False) -> GradientTransformati
 
     if nesterov:
 
-        def apply(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+        def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
             v, s = state.v, state.scratch
             v *= mu
             v += src
@@ -200,13 +194,13 @@ def trace(momentum: float = 0.9, nesterov: bool = False) -> GradientTransformati
 
     else:
 
-        def apply(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+        def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
             v = state.v
             v *= mu
             v += src
             np.copyto(dst, v)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 # -- adaptive methods ----------------------------------------------------------------------
@@ -269,7 +263,7 @@ def scale_by_adagrad(
     def init(params: np.ndarray) -> AdagradState:
         return AdagradState(nu=np.full_like(params, nu0), scratch=np.empty_like(params))
 
-    def apply(src: np.ndarray, dst: np.ndarray, state: AdagradState, params) -> None:
+    def update(src: np.ndarray, dst: np.ndarray, state: AdagradState, params) -> None:
         nu, s = state.nu, state.scratch
         np.multiply(src, src, out=s)
         nu += s
@@ -281,7 +275,7 @@ def scale_by_adagrad(
             s += eps
         np.divide(src, s, out=dst)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 @dataclasses.dataclass
@@ -333,7 +327,7 @@ def scale_by_rms(decay: float = 0.99, epsilon: float = 1e-8) -> GradientTransfor
     def init(params: np.ndarray) -> RmsState:
         return RmsState(nu=np.zeros_like(params), scratch=np.empty_like(params))
 
-    def apply(src: np.ndarray, dst: np.ndarray, state: RmsState, params) -> None:
+    def update(src: np.ndarray, dst: np.ndarray, state: RmsState, params) -> None:
         nu, s = state.nu, state.scratch
         nu *= d
         np.multiply(src, src, out=s)
@@ -343,7 +337,7 @@ def scale_by_rms(decay: float = 0.99, epsilon: float = 1e-8) -> GradientTransfor
         s += eps
         np.divide(src, s, out=dst)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 @dataclasses.dataclass
@@ -428,7 +422,7 @@ def scale_by_adam(
             scratch=np.empty_like(params),
         )
 
-    def apply(src: np.ndarray, dst: np.ndarray, state: AdamState, params) -> None:
+    def update(src: np.ndarray, dst: np.ndarray, state: AdamState, params) -> None:
         mu, nu, s = state.mu, state.nu, state.scratch
         state.count += 1
         t = state.count
@@ -452,7 +446,7 @@ def scale_by_adam(
             s += eps
             np.divide(mu, s, out=dst)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 # -- weight decay and per-coordinate scaling -----------------------------------------------
@@ -493,12 +487,12 @@ def add_decayed_weights(weight_decay: float = 0.01) -> GradientTransformation:
     def init(params: np.ndarray) -> DecayedWeightsState:
         return DecayedWeightsState(scratch=np.empty_like(params))
 
-    def apply(src: np.ndarray, dst: np.ndarray, state: DecayedWeightsState, params) -> None:
+    def update(src: np.ndarray, dst: np.ndarray, state: DecayedWeightsState, params) -> None:
         s = state.scratch
         np.multiply(params, lam, out=s)
         np.add(src, s, out=dst)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
 
 
 @dataclasses.dataclass
@@ -551,7 +545,7 @@ def scale_by_fan_in(scale_vector: np.ndarray) -> GradientTransformation:
             )
         return FanInState(scale=vector.astype(params.dtype))
 
-    def apply(src: np.ndarray, dst: np.ndarray, state: FanInState, params) -> None:
+    def update(src: np.ndarray, dst: np.ndarray, state: FanInState, params) -> None:
         np.multiply(src, state.scale, out=dst)
 
-    return GradientTransformation(init, _in_place(apply), apply)
+    return GradientTransformation(init, update)
