@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 METHODS = ("centered", "forward")
+DEFAULT_TOLERANCES = {"centered": 1e-7, "forward": 1e-3, "float32": 1e-2}
 
 
 class StepLostToRounding(ValueError):
