@@ -95,7 +95,8 @@ def test_sigmoid_neither_overflows_nor_warns_at_large_inputs(dtype):
 
 
 def test_the_notes_printed_derivatives_fail_the_checker(rng):
-    """The checker tells the notes' printed formulas from the correct ones (NOTES-MAP §2.4)."""
+    """The checker tells the notes' printed formulas from the correct ones
+    (docs/notes-errata.md §2.4)."""
     z = rng.uniform(-3, 3, size=40)
 
     def printed_sigmoid_derivative(v):

@@ -1,5 +1,6 @@
 """The training benchmark's bookkeeping (the benchmark itself: ``python -m benchmarks``)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -65,3 +66,52 @@ def test_report_flags_a_missed_target():
     lines = "\n".join(training.report(results, ["nntricks", "sklearn"]))
     assert "MISSED" in lines
     assert not results["targets"]["mnist-size sgd vs sklearn <= 0.7"]
+
+
+# `nntricks bench` finds the benchmarks of the source repository, or says where they are.
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def test_bench_finds_the_benchmarks_of_an_editable_install_from_another_folder(
+        tmp_path, monkeypatch):
+    import nntricks
+    from nntricks.cli.bench import find_benchmarks
+
+    if Path(nntricks.__file__).resolve().parents[1] != REPOSITORY / "src":
+        pytest.skip("nntricks is not imported from this source tree")
+    monkeypatch.chdir(tmp_path)  # no benchmarks/ here: the source tree of the package has them
+    assert find_benchmarks() == REPOSITORY
+
+
+def test_bench_looks_in_the_current_folder_first(tmp_path, monkeypatch):
+    from nntricks.cli.bench import benchmark_roots, find_benchmarks
+
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert benchmark_roots()[0] == tmp_path
+    assert find_benchmarks() == tmp_path
+    assert find_benchmarks([tmp_path / "elsewhere", REPOSITORY]) == REPOSITORY
+    assert find_benchmarks([tmp_path / "elsewhere"]) is None
+
+
+def test_bench_of_an_installed_wheel_says_where_the_benchmarks_are(tmp_path):
+    import shutil
+    import subprocess
+
+    import nntricks
+
+    site = tmp_path / "lib" / "python3" / "site-packages"  # the layout of a wheel install
+    shutil.copytree(Path(nntricks.__file__).parent, site / "nntricks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    folder = tmp_path / "work"
+    folder.mkdir()
+    result = subprocess.run([sys.executable, "-m", "nntricks", "bench"], cwd=folder,
+                            env={**os.environ, "PYTHONPATH": str(site)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith("nntricks bench: error: the benchmarks ship with the "
+                                    "nntricks source repository")
+    assert "not with the installed package (the wheel)" in result.stderr
+    assert "pip install -e ." in result.stderr and result.stdout == ""

@@ -1,5 +1,8 @@
+import re
 import subprocess
 import sys
+
+import pytest
 
 
 def nntricks(*args):
@@ -25,6 +28,14 @@ def test_gradcheck_help_explains_the_options():
     assert result.returncode == 0
     for option in ["--hidden", "--activation", "--max-probes", "--method", "--h"]:
         assert option in result.stdout
+
+
+@pytest.mark.parametrize("method", ["centered", "forward"])
+def test_gradcheck_help_states_the_tolerance_the_check_uses(method):
+    report = nntricks("gradcheck", "--method", method, "--max-probes", "2").stdout
+    used = re.search(r"tolerance=([^,\s]+),", report).group(1)
+    help_text = " ".join(nntricks("gradcheck", "--help").stdout.split())
+    assert f"{used} {method}" in help_text
 
 
 def test_gradcheck_reports_bad_arguments():

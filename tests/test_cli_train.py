@@ -94,3 +94,32 @@ def test_every_estimator_parameter_is_an_option():
     for name in MLPRegressor().get_params():
         if name != "callbacks":
             assert "--" + name.replace("_", "-") in text, name
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name, params, y, label", [
+    ("MLPRegressor", {"loss": "poisson"}, np.arange(40) % 4, "half Poisson deviance"),
+    ("MLPRegressor", {}, np.linspace(0, 1, 40), "half squared error"),
+    ("MLPClassifier", {}, np.arange(40) % 3, "cross-entropy, nats"),
+    ("MLPClassifier", {}, np.arange(40) % 2, "binary cross-entropy, nats"),
+])
+def test_the_loss_plot_is_labelled_with_the_models_own_loss(name, params, y, label):
+    import nntricks
+    from nntricks.cli.train import loss_label
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    model = getattr(nntricks, name)(hidden_layer_sizes=(4,), max_iter=2, random_state=0,
+                                    **params).fit(X, y)
+    assert loss_label(model) == label
+
+
+def test_the_progress_bar_counts_epochs_on_standard_error(capsys):
+    from nntricks.cli.train import progress_bar
+
+    bar, advance = progress_bar(3)
+    for loss in (2.0, 1.0):
+        advance(type("Record", (), {"loss": loss})(), None)
+    bar.close()
+    assert bar.n == 2 and bar.total == 3 and bar.unit == "epoch"
+    err = capsys.readouterr().err
+    assert "training" in err and "2/3" in err and "loss=1" in err

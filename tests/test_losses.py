@@ -97,3 +97,12 @@ def test_integer_sample_weights_equal_repeated_rows(loss, rng):
 def test_unknown_loss_is_refused():
     with pytest.raises(ValueError, match="unknown loss 'hinge'"):
         get_loss("hinge")
+
+
+def test_every_registered_loss_has_its_own_label():
+    from nntricks.losses import LOSSES as REGISTERED
+
+    labels = [get_loss(name).label for name in REGISTERED]
+    assert all(labels) and len(set(labels)) == len(labels)
+    assert get_loss("poisson").label == "half Poisson deviance"
+    assert get_loss("squared_error").label == "half squared error"

@@ -12,7 +12,7 @@ Every activation offers three elementwise operations on float32 or float64 array
     output, so a network never has to keep the pre-activations; ``scratch`` is a buffer of
     ``a``'s shape that the caller allocates once.
 
-Two of the notes' printed derivatives are wrong (see ``NOTES-MAP.md``):
+Two of the notes' printed derivatives are wrong (see ``docs/notes-errata.md``):
 the sigmoid's is :math:`e^{-z}/(1+e^{-z})^2 = \\sigma(z)(1-\\sigma(z))`, not
 :math:`-e^{-z}/(1+e^{-z})`, and the soft sign's is :math:`1/(1+|z|)^2`, not
 :math:`\\operatorname{sgn}(z)/(1+z)^2`. The gradient checker tells the two apart

@@ -53,10 +53,14 @@ class Loss:
     out_activation : str
         The output function applied to ``z`` to give predictions, named as scikit-learn's
         ``out_activation_`` (``"softmax"``, ``"logistic"``, ``"identity"``, ``"exp"``).
+    label : str
+        What the loss's value measures, for axis labels and reports, e.g. ``"half squared
+        error"``.
     """
 
     name = ""
     out_activation = ""
+    label = ""
 
     def output(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Predictions from the raw output ``z`` (probabilities, or values for regression)."""
@@ -96,6 +100,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     name = "softmax_cross_entropy"
+    label = "cross-entropy, nats"
     out_activation = "softmax"
 
     def output(self, z, out=None):
@@ -133,6 +138,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_cross_entropy"
+    label = "binary cross-entropy, nats"
     out_activation = "logistic"
 
     def output(self, z, out=None):
@@ -161,6 +167,7 @@ class MeanSquaredError(Loss):
     """
 
     name = "squared_error"
+    label = "half squared error"
     out_activation = "identity"
 
     def output(self, z, out=None):
@@ -189,6 +196,7 @@ class PoissonDeviance(Loss):
     """
 
     name = "poisson"
+    label = "half Poisson deviance"
     out_activation = "exp"
 
     def output(self, z, out=None):

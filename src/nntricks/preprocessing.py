@@ -15,7 +15,7 @@ one sample per row:
 * eigendecomposition :math:`C = U \Lambda U^\top`, eigenvalues
   :math:`\lambda_1 \ge \dots \ge \lambda_p \ge 0` in descending order.
 
-Errata to the printed notes (see ``NOTES-MAP.md``, row 2.5):
+Errata to the printed notes (see ``docs/notes-errata.md``, §2.5):
 
 * the notes write the rotation as :math:`U X'`, which is for data stored one sample per
   *column*; for the row data used here (and by NumPy and scikit-learn) it is :math:`X' U`;

@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from ..gradcheck import METHODS, check_network
+from ..gradcheck import DEFAULT_TOLERANCES, METHODS, check_network
 from ..mlp import build_mlp
 from ..network import Network
 from ..regularizers import L1, L2
@@ -46,7 +46,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-probes", type=int, default=None, metavar="N",
                         help="probe at most N random coordinates per array (all by default)")
     parser.add_argument("--tolerance", type=float, default=None,
-                        help="largest relative error that passes (1e-7 centered, 1e-4 forward)")
+                        help="largest relative error that passes; None means "
+                        f"{DEFAULT_TOLERANCES['centered']:g} centered, "
+                        f"{DEFAULT_TOLERANCES['forward']:g} forward")
     parser.add_argument("--seed", type=int, default=0, help="seed of data, weights and probes")
     parser.set_defaults(run=run)
 

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..sweep import SPEC_KEYS, SweepSpec, load_spec, plan, run_sweep
-from ..sweep._space import _KINDS
+from ..sweep import PARAMETER_KINDS, SPEC_KEYS, SweepSpec, load_spec, plan, run_sweep
 
 EPILOG = """\
 spec file (JSON, TOML, or YAML when PyYAML is installed), e.g. sweep.toml:
@@ -97,7 +96,7 @@ def parse_param(text: str) -> tuple[str, Any]:
     if not equals or not name.strip():
         raise ValueError(f"--param takes NAME=VALUE, got {text!r}")
     kind, colon, args = value.partition(":")
-    if colon and kind in _KINDS:
+    if colon and kind in PARAMETER_KINDS:
         if kind == "value":
             return name.strip(), {"value": _json_or_text(args)}
         try:

@@ -7,15 +7,23 @@ import json
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import datasets
 from ..estimators import MLPClassifier, MLPRegressor
+from ..losses import LOSSES, get_loss
 from ..persistence import save
+from ..progress import epoch_progress
+from ..splits import holdout_split
 from ._estimator_options import add_estimator_options, estimator_params
+
+if TYPE_CHECKING:
+    from tqdm.std import tqdm
 
 # The notes' tricks where they help on these data sets: mean subtraction (§2.5), He
 # initialization for ReLU (§2.6), dropout (§2.3), L2 (§2.2), Adam (§2.9) and the schedule
@@ -94,9 +102,10 @@ def run(args: argparse.Namespace) -> int:
                                          args.random_state)
     validation_losses: list[float] = []
     callbacks = [validation_loss_callback(X_val, y_val, y_fit, regression, validation_losses)]
-    bar = None if args.quiet else progress_bar(params["max_iter"])
-    if bar is not None:
-        callbacks.append(bar.callback)
+    bar = None
+    if not args.quiet:
+        bar, advance = progress_bar(params["max_iter"])
+        callbacks.append(advance)
     model = Estimator(**params, callbacks=callbacks)
     print(f"training {Estimator.__name__} on {dataset.name}: {len(X_fit)} training, "
           f"{len(X_val)} validation, {len(dataset.X_test)} test samples, "
@@ -135,30 +144,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def holdout(X, y, fraction, regression, seed):
-    """Set apart a (stratified, for classification) validation part of the training set."""
-    from sklearn.model_selection import train_test_split
+def holdout(X, y, fraction: float, regression: bool, seed: int | None):
+    """Set apart a validation part of the training set: ``X_fit, y_fit, X_val, y_val``.
 
+    By :func:`nntricks.splits.holdout_split` (stratified for classification when its rule
+    allows); ``fraction`` 0 sets nothing apart.
+    """
     if fraction <= 0:
         return X, y, X[:0], y[:0]
-    stratify = None if regression or np.min(np.unique(y, return_counts=True)[1]) < 2 else y
-    X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=fraction, random_state=seed,
-                                                  stratify=stratify)
+    X_fit, X_val, y_fit, y_val = holdout_split(X, y, test_size=fraction, random_state=seed,
+                                               stratify=None if regression else y)
     return X_fit, y_fit, X_val, y_val
 
 
-def progress_bar(max_epochs: int):
-    """A tqdm bar advanced by a training callback, showing the loss."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=max_epochs, unit="epoch", desc="training")
+def progress_bar(max_epochs: int) -> tuple[tqdm, Callable[..., None]]:
+    """An epoch bar and the training callback that advances it, showing the loss."""
+    bar = epoch_progress(max_epochs)
 
     def callback(record, trainer):
         bar.set_postfix(loss=f"{record.loss:.4g}", refresh=False)
         bar.update()
 
-    bar.callback = callback
-    return bar
+    return bar, callback
 
 
 def validation_loss_callback(X_val, y_val, y_fit, regression, losses):
@@ -177,6 +184,19 @@ def validation_loss_callback(X_val, y_val, y_fit, regression, losses):
     return record
 
 
+def loss_label(model: MLPClassifier | MLPRegressor) -> str:
+    """What a fitted model's training loss measures, e.g. ``"half Poisson deviance"``.
+
+    A regressor's loss is its ``loss`` parameter; a classifier's follows from its output
+    function ``out_activation_`` (softmax: cross-entropy; logistic: binary cross-entropy).
+    """
+    if isinstance(model, MLPClassifier):
+        matching = [loss for loss in LOSSES.values()
+                    if loss.out_activation == model.out_activation_]
+        return matching[0].label
+    return get_loss(model.loss).label
+
+
 def plot_losses(model, validation_losses, path: Path, name: str) -> None:
     from matplotlib.figure import Figure
 
@@ -187,8 +207,7 @@ def plot_losses(model, validation_losses, path: Path, name: str) -> None:
     if validation_losses:
         axes.plot(epochs[:len(validation_losses)], validation_losses, label="validation")
     axes.set(title=f"{type(model).__name__} on {name}", xlabel="epoch",
-             ylabel="loss (cross-entropy, nats)" if isinstance(model, MLPClassifier)
-             else "loss (half squared error)")
+             ylabel=f"loss ({loss_label(model)})")
     axes.legend()
     figure.savefig(path, dpi=120)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._validation import check_same_length, check_scalar
+from ..splits import holdout_split
 
 __all__ = ["Dataset", "DataFileNotFoundError", "OptionalDependencyError"]
 
@@ -120,28 +120,15 @@ def is_categorical(y: np.ndarray) -> bool:
 def split(
     X: np.ndarray, y: np.ndarray, test_size: float, random_state: int | None, source: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Shuffle and split into ``X_train, X_test, y_train, y_test``, stratified when possible.
+    """Split into ``X_train, X_test, y_train, y_test``, stratified when ``y`` holds classes.
 
-    Stratified (each class in the same proportion in both parts) when the labels are classes,
-    every class has at least 2 members, and both parts have room for one sample of each class;
-    otherwise a plain shuffled split. The test part has ``ceil(test_size * n_samples)`` rows,
-    as in :func:`sklearn.model_selection.train_test_split`, which does the work.
+    By :func:`nntricks.splits.holdout_split`, under its rule; an error names ``source``, the
+    data set or file being split.
     """
-    from sklearn.model_selection import train_test_split  # deferred: keeps import fast
-
-    n_samples = len(y)
-    n_test = math.ceil(test_size * n_samples)
-    if n_samples < 2 or n_test >= n_samples:
-        raise ValueError(
-            f"{source}: cannot split {n_samples} samples with test_size={test_size}; "
-            "both the training and the test part need at least one sample"
-        )
-    stratify = None
-    if is_categorical(y):
-        classes, counts = np.unique(y, return_counts=True)
-        fits = n_test >= len(classes) and n_samples - n_test >= len(classes)
-        if counts.min() >= 2 and fits:
-            stratify = y
-    return train_test_split(
-        X, y, test_size=test_size, random_state=random_state, shuffle=True, stratify=stratify
-    )
+    stratify = y if is_categorical(y) else None
+    try:
+        X_train, X_test, y_train, y_test = holdout_split(
+            X, y, test_size=test_size, random_state=random_state, stratify=stratify)
+    except ValueError as error:
+        raise ValueError(f"{source}: {error}") from None
+    return X_train, X_test, y_train, y_test

@@ -128,11 +128,22 @@ def _read_table(path: Path, delimiter: str) -> tuple[list[str], np.ndarray, list
     return header, np.array(rows, dtype=str), lines
 
 
-def _check_label(label: str, header: list[str], path: Path) -> None:
+def _split_label(
+    header: list[str], cells: np.ndarray, lines: list[int], path: Path, label: str
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Set the column ``label`` apart from the features of a table read by ``_read_table``.
+
+    Returns the features ``X`` (float32, the other columns in file order), the labels ``y``
+    (typed by :func:`_labels`) and the features' names.
+    """
     if label not in header:
         raise ValueError(f"{path}: no column named {label!r}; the columns are {header}")
     if len(header) < 2:
         raise ValueError(f"{path}: only the label column {label!r}; no feature columns")
+    k = header.index(label)
+    names = header[:k] + header[k + 1:]
+    X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))
+    return X, _labels(cells[:, k].tolist(), lines, path, label), tuple(names)
 
 
 def read_csv(
@@ -160,11 +171,7 @@ def read_csv(
     if label is None:
         X = _to_float32(_features(cells, lines, header, path), str(path))
         return X, None, tuple(header)
-    _check_label(label, header, path)
-    k = header.index(label)
-    names = header[:k] + header[k + 1:]
-    X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))
-    return X, _labels(cells[:, k].tolist(), lines, path, label), tuple(names)
+    return _split_label(header, cells, lines, path, label)
 
 
 def load_csv(
@@ -213,11 +220,7 @@ def load_csv(
     check_split_options(test_size, random_state)
     header, cells, lines = _read_table(path, delimiter)
     label = header[-1] if label is None else label
-    _check_label(label, header, path)
-    k = header.index(label)
-    names = header[:k] + header[k + 1:]
-    X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))
-    y = _labels(cells[:, k].tolist(), lines, path, label)
+    X, y, names = _split_label(header, cells, lines, path, label)
     X_train, X_test, y_train, y_test = split(X, y, test_size, random_state, str(path))
     return Dataset(
         X_train, y_train, X_test, y_test,
@@ -226,7 +229,7 @@ def load_csv(
             f"CSV file {path}, label column {label!r}, "
             f"split with test_size={test_size}, random_state={random_state}"
         ),
-        feature_names=tuple(names),
+        feature_names=names,
     )
 
 

@@ -29,10 +29,19 @@ from ._run import (
     run_trial,
     trial_seed,
 )
-from ._space import Choice, Fixed, LogGrid, LogUniform, Uniform, parse_dimension
+from ._space import (
+    PARAMETER_KINDS,
+    Choice,
+    Fixed,
+    LogGrid,
+    LogUniform,
+    Uniform,
+    parse_dimension,
+)
 from ._spec import SPEC_KEYS, SweepSpec, load_spec
 
 __all__ = [
+    "PARAMETER_KINDS",
     "SPEC_KEYS",
     "Choice",
     "Fixed",

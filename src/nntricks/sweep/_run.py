@@ -21,8 +21,9 @@ import numpy as np
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold
 
+from ..splits import holdout_split
 from ._report import SweepResult
 from ._space import grid_points, random_points
 from ._spec import (
@@ -109,11 +110,13 @@ def make_trials(spec: SweepSpec) -> list[Trial]:
 
 def _splits(model: BaseEstimator, y: np.ndarray, cv: int | None, holdout: float | None,
             seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Training and validation indices of each fold: one :func:`holdout_split` (stratified for
+    a classifier, under its rule) or ``cv`` (stratified) k-folds."""
     indices = np.arange(len(y))
     classifier = is_classifier(model)
     if holdout is not None:
-        train, val = train_test_split(indices, test_size=holdout, random_state=seed,
-                                      stratify=y if classifier else None)
+        train, val = holdout_split(indices, test_size=holdout, random_state=seed,
+                                   stratify=y if classifier else None)
         return [(train, val)]
     splitter = (StratifiedKFold if classifier else KFold)(cv or 3, shuffle=True,
                                                           random_state=seed)

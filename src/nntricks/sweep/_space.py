@@ -125,7 +125,9 @@ class LogGrid:
 
 Dimension = Fixed | Choice | Uniform | LogUniform | LogGrid
 
-_KINDS = ("value", "choice", "uniform", "log_uniform", "log_grid")
+PARAMETER_KINDS = ("value", "choice", "uniform", "log_uniform", "log_grid")
+"""The keys of a one-key range table in a spec, ``{"log_uniform": [1e-5, 1e-1]}``: a fixed
+``value``, a ``choice`` of values, ``uniform`` and ``log_uniform`` ranges, a ``log_grid``."""
 
 
 def _bounds(name: str, kind: str, args: Any, count: int) -> list[Any]:
@@ -170,10 +172,10 @@ def parse_dimension(name: str, raw: Any) -> Dimension:
         raw = {"choice": raw}
     if not isinstance(raw, Mapping):
         return Fixed(raw)
-    if len(raw) != 1 or next(iter(raw)) not in _KINDS:
+    if len(raw) != 1 or next(iter(raw)) not in PARAMETER_KINDS:
         raise ValueError(f"parameter {name!r}: a table must have exactly one key among "
-                         f"{', '.join(_KINDS)}; got {sorted(raw)!r} (write {{'value': ...}} for "
-                         f"a fixed table-valued parameter)")
+                         f"{', '.join(PARAMETER_KINDS)}; got {sorted(raw)!r} "
+                         "(write {'value': ...} for a fixed table-valued parameter)")
     kind, args = next(iter(raw.items()))
     if kind == "value":
         return Fixed(args)

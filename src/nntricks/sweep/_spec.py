@@ -63,7 +63,8 @@ class SweepSpec:
         Number of folds of k-fold cross-validation (stratified for classifiers). Default 3 when
         ``holdout`` is not given either.
     holdout : float or None, default=None
-        Validate on one split holding out this fraction ``(0, 1)`` instead.
+        Validate on one split holding out this fraction ``(0, 1)`` instead, by
+        :func:`nntricks.splits.holdout_split` (stratified for classifiers under its rule).
     scoring : str or None, default=None
         A scikit-learn scorer name; ``None`` uses ``estimator.score`` (accuracy or R²).
     """
