@@ -50,7 +50,7 @@ def judge(rates: Table, plans: Table) -> Judgement:
 def run(seed: int = 0, quick: bool = False) -> LabResult:
     """Gradient descent on a parabola, then one network trained at several constant rates and
     with the notes' schedules (rates change once per epoch, ``t`` counted in epochs)."""
-    hidden, epochs = ([32], 6) if quick else ([64], 30)
+    hidden, epochs = ([64], 10) if quick else ([64], 30)
     data = digits()
     rates = {"too large": 10.0, "large": 0.3, "moderate": 0.01, "too small": 1e-4}
     initial = 1.5  # high enough that a constant rate struggles to settle: what annealing is for

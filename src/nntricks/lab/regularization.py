@@ -66,7 +66,7 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
     norm by :math:`\\lambda \\sum |W|`.
     """
     if quick:
-        n_train, hidden, epochs = 150, [64], 15
+        n_train, hidden, epochs = 150, [128], 60
         strengths = [0.0, 1e-4, 1e-2, 1.0]
     else:
         n_train, hidden, epochs = 200, [256], 100
