@@ -3,6 +3,7 @@
 import argparse
 import html
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from matplotlib.image import imread
 
 from nntricks import lab, optim
 from nntricks.cli import lab as lab_cli
+from nntricks.lab import Judgement, Table, Verdict
 from nntricks.lab._common import Data, mlp, train
 
 EXPECTED_ROWS = {
@@ -29,6 +31,9 @@ EXPECTED_ROWS = {
                    "Adam as printed (no bias correction)"],
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+VERDICT_SENTENCE = re.compile(
+    r"Verdict: (?:the notes' claim |this run is )"
+    r"(holds only in part|does not hold|holds|too small to decide)")
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +77,15 @@ def test_experiment_table_png_and_json(quick_lab, name):
     assert result.name == name and result.quick and result.seed == 0
     assert result.table.labels == EXPECTED_ROWS[name]
     for table in result.tables:
-        assert all(len(row) == len(table.columns) for row in table.rows)
+        assert all(list(row) == table.keys for row in table.rows)
     check_png(output / f"{name}.png")
     saved = json.loads((output / f"{name}.json").read_text(encoding="utf-8"))
     assert saved["tables"] == result.to_dict()["tables"]
+    for table in saved["tables"]:
+        assert len(table["columns"]) == len(table["keys"])
+        assert all(len(row) == len(table["keys"]) for row in table["rows"])
     assert saved["caption"] == result.caption
+    assert saved["verdict"] == result.verdict.value
     assert saved["section"] == result.section and result.section.startswith("§2.")
 
 
@@ -95,22 +104,198 @@ def test_caption_quotes_the_notes_and_the_run(quick_lab, name):
     result = quick_lab[1][name]
     caption = result.caption
     assert caption.startswith(f"The notes ({result.section}")
-    assert "here" in caption  # what this run shows, not only what the notes say
     # numbers formatted from the run appear in the text
     assert len(re.findall(r"\d\.\d", caption)) >= 3
+    # one verdict, the caption's last sentence
+    assert VERDICT_SENTENCE.findall(caption) == [result.verdict.value]
+    assert caption.endswith(result.judgement.sentence())
 
 
-def test_captions_follow_the_numbers(quick_lab):
-    results = quick_lab[1]
-    rows = {row[0]: row for row in results["activations"].table.rows}
-    tanh, sigmoid = rows["tanh"][4], rows["sigmoid"][4]
-    verdict = "claim holds here" if tanh < sigmoid else "claim does not hold here"
-    assert verdict in results["activations"].caption
-    assert f"{tanh:.3g}" in results["activations"].caption
-    gradcheck = {row[0]: row for row in results["gradcheck"].table.rows}
-    assert 1.8 < gradcheck["centered float64"][1] < 2.2  # O(h²)
-    assert 0.9 < gradcheck["forward float64"][1] < 1.1  # O(h)
-    assert gradcheck["centered float64"][4] < 1e-8 < gradcheck["centered float32"][4]
+# The notes' claims, decided again here from the saved JSON tables (keys and rows), apart from
+# the experiments' own code: each returns the checks, or None when the run is too small.
+
+def records(table):
+    """A saved table's rows as ``{label: {key: value}}``."""
+    return {row[0]: dict(zip(table["keys"], row, strict=True)) for row in table["rows"]}
+
+
+def loss(value):
+    """A saved loss for comparisons: None (NaN or infinite) counts as diverged."""
+    return math.inf if value is None else value
+
+
+def number(value):
+    """A saved number; None (NaN: not measured) fails every comparison."""
+    return math.nan if value is None else value
+
+
+def gradcheck_checks(tables):
+    rows = records(tables[0])
+    centered, forward = rows["centered float64"], rows["forward float64"]
+    return [1.5 <= number(centered["slope_above"]) <= 2.5,  # O(h²)
+            0.7 <= number(forward["slope_above"]) <= 1.3,  # O(h)
+            centered["smallest_error"] < forward["smallest_error"]]
+
+
+def activations_checks(tables):
+    rows = records(tables[0])
+    return [loss(rows["tanh"]["final_loss"]) < loss(rows["sigmoid"]["final_loss"])]
+
+
+def init_checks(tables):
+    rows = records(tables[0])
+    xavier, small = rows["Xavier uniform"], rows["small normal σ=0.01"]
+
+    def decades(row, first, last):
+        return abs(math.log10(row[last] / row[first]))
+
+    return [decades(xavier, "act_first", "act_last") < decades(small, "act_first", "act_last"),
+            decades(xavier, "grad_first", "grad_last")
+            < decades(small, "grad_first", "grad_last"),
+            loss(xavier["final_loss"]) < loss(small["final_loss"])]
+
+
+def regularization_checks(tables):
+    sweep, weights = records(tables[0]), records(tables[1])
+    none, largest = sweep[0.0], sweep[max(sweep)]
+    if none["train_accuracy"] < 0.99:  # not fitted: it cannot over-fit yet
+        return None
+    return [none["train_accuracy"] - none["val_accuracy"] > 0.02,
+            largest["train_accuracy"] < none["train_accuracy"] - 0.05
+            and largest["val_accuracy"] < none["val_accuracy"],
+            weights["L1 λ=0.001"]["share_zero"] > 5 * weights["L2 λ=0.001"]["share_zero"]]
+
+
+def dropout_checks(tables):
+    rows = records(tables[0])
+    plain, dropped = rows["no dropout"], rows["dropout, keep p = 0.5"]
+    if min(plain["train_accuracy"], dropped["train_accuracy"]) < 0.99:
+        return None
+    return [dropped["val_loss"] < plain["val_loss"],
+            dropped["val_accuracy"] > plain["val_accuracy"]]
+
+
+def preprocessing_checks(tables):
+    rows, plane = records(tables[0]), records(tables[1])
+    raw = loss(rows["none"]["final_loss"])
+
+    def white(row):
+        return max(abs(row["var1"] - 1), abs(row["var2"] - 1), abs(row["correlation"])) < 1e-6
+
+    return [loss(rows["mean-centering"]["final_loss"]) < raw or math.isinf(raw),
+            loss(rows["standardization"]["final_loss"]) < raw or math.isinf(raw),
+            white(plane["PCA whitened"]) and white(plane["ZCA whitened"])]
+
+
+def learning_rate_checks(tables):
+    rates, plans = records(tables[0]), records(tables[1])
+    large, small = rates["too large"], rates["too small"]
+    annealed = min(loss(row["final_loss"]) for label, row in plans.items()
+                   if label != "constant")
+    return [large["diverged_at"] is not None
+            or loss(large["final_loss"]) >= 0.9 * large["initial_loss"],
+            loss(small["final_loss"]) > 0.8 * small["initial_loss"],
+            annealed < loss(plans["constant"]["final_loss"])]
+
+
+def optimizers_checks(tables):
+    rows = records(tables[0])
+    first = min(rows, key=lambda label: loss(rows[label]["final_loss"]))
+    return [loss(rows["momentum"]["valley_f"]) < loss(rows["SGD"]["valley_f"]),
+            first in ("AdaGrad", "RMSProp", "Adam", "Adam as printed (no bias correction)")]
+
+
+CLAIM_CHECKS = {
+    "gradcheck": gradcheck_checks, "activations": activations_checks, "init": init_checks,
+    "regularization": regularization_checks, "dropout": dropout_checks,
+    "preprocessing": preprocessing_checks, "learning-rate": learning_rate_checks,
+    "optimizers": optimizers_checks,
+}
+
+
+def expected_verdict(name, tables):
+    checks = CLAIM_CHECKS[name](tables)
+    if checks is None:
+        return "too small to decide"
+    return ("holds" if all(checks) else "holds only in part" if any(checks)
+            else "does not hold")
+
+
+def caption_verdict(caption):
+    (verdict,) = VERDICT_SENTENCE.findall(caption)
+    return verdict
+
+
+def test_every_experiment_has_its_claim_rechecked_here():
+    assert list(CLAIM_CHECKS) == list(lab.EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_ROWS))
+def test_caption_verdict_follows_the_table(quick_lab, name):
+    output = quick_lab[0]
+    saved = json.loads((output / f"{name}.json").read_text(encoding="utf-8"))
+    expected = expected_verdict(name, saved["tables"])
+    assert caption_verdict(saved["caption"]) == expected
+    assert saved["verdict"] == expected
+    if expected != "too small to decide":
+        assert len(saved["checks"]) == len(CLAIM_CHECKS[name](saved["tables"]))
+
+
+@pytest.mark.parametrize("name", ["regularization", "learning-rate"])
+def test_quick_run_reaches_the_full_verdict_or_says_it_is_too_small(quick_lab, name):
+    quick = quick_lab[1][name]
+    full = lab.run_experiment(name, seed=0)
+    assert caption_verdict(full.caption) == expected_verdict(name, full.to_dict()["tables"])
+    assert quick.verdict in (full.verdict, Verdict.UNDECIDED)
+
+
+def test_caption_quotes_the_table(quick_lab):
+    result = quick_lab[1]["activations"]
+    assert f"{result.table.row('tanh')['final_loss']:.3g}" in result.caption
+    assert f"{result.table.row('sigmoid')['final_loss']:.3g}" in result.caption
+
+
+def test_gradcheck_errors_follow_the_theory(quick_lab):
+    table = quick_lab[1]["gradcheck"].table
+    centered, forward = table.row("centered float64"), table.row("forward float64")
+    assert 1.8 < centered["slope_above"] < 2.2  # O(h²)
+    assert 0.9 < forward["slope_above"] < 1.1  # O(h)
+    assert centered["smallest_error"] < 1e-8 < table.row("centered float32")["smallest_error"]
+
+
+def test_table_cells_are_named():
+    table = Table("t", {"unit": "unit", "loss": "final loss"})
+    table.add(unit="tanh", loss=0.5)
+    table.add(loss=1.5, unit="sigmoid")
+    assert table.row("sigmoid") == {"unit": "sigmoid", "loss": 1.5}
+    assert table.column("loss") == [0.5, 1.5] and table.labels == ["tanh", "sigmoid"]
+    assert table.to_dict() == {"title": "t", "columns": ["unit", "final loss"],
+                               "keys": ["unit", "loss"],
+                               "rows": [["tanh", 0.5], ["sigmoid", 1.5]]}
+    assert "final loss" in str(table) and "<th>final loss</th>" in table.to_html()
+    with pytest.raises(ValueError, match="missing"):
+        table.add(unit="relu")
+    with pytest.raises(ValueError, match="unknown"):
+        table.add(unit="relu", loss=1.0, accuracy=0.9)
+    with pytest.raises(KeyError, match="relu"):
+        table.row("relu")
+
+
+@pytest.mark.parametrize(("checks", "too_small", "verdict"), [
+    ({"a": True, "b": True}, None, Verdict.HOLDS),
+    ({"a": True, "b": False}, None, Verdict.PARTLY),
+    ({"a": False, "b": False}, None, Verdict.FAILS),
+    ({}, "only 3 epochs", Verdict.UNDECIDED),
+])
+def test_judgement_verdict_and_sentence(checks, too_small, verdict):
+    judgement = Judgement(checks, too_small)
+    assert judgement.verdict is verdict
+    sentence = judgement.sentence()
+    assert VERDICT_SENTENCE.findall(sentence) == [verdict.value]
+    if verdict is Verdict.PARTLY:
+        assert sentence.endswith("(not shown: b).")
+    if too_small is not None:
+        assert too_small in sentence
 
 
 def test_same_seed_same_tables_other_seed_other_tables(quick_lab):

@@ -59,7 +59,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=_seed, default=0,
                         help="seed of every random choice (default: 0)")
     parser.add_argument("--quick", action="store_true",
-                        help="small, fast versions of the experiments (under a minute for all)")
+                        help="small, fast versions of the experiments (under a minute for all); "
+                        "they reach the full verdicts or say they are too small to decide")
     parser.add_argument("--report", action=argparse.BooleanOptionalAction, default=None,
                         help=f"write {REPORT} for the experiments run (default: only with "
                         f"'{ALL}')")

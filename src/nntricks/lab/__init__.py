@@ -25,6 +25,13 @@ runs one and writes ``NAME.png`` and ``NAME.json``; :func:`run_all` runs several
 self-contained ``report.html``. The same seed gives the same tables. ``quick=True`` shrinks every
 experiment (fewer epochs, smaller networks) for tests; the captions then describe the quick run.
 
+Every caption ends with a verdict on the notes' claim, decided from the run's own tables by the
+experiment's ``judge`` function (its docstring states the rule): the claim holds, holds only in
+part, does not hold, or the run is too small to decide (e.g. a network that has not yet fitted
+its training set cannot show over-fitting). A quick run reaches the full run's verdict or says
+that it is too small to decide; a table's cells are read by column key,
+``table.row("tanh")["final_loss"]``.
+
 The experiments train many small networks, for which a multi-threaded BLAS only adds
 synchronisation cost (and, on a busy machine, much more): they run with BLAS limited to one
 thread.
@@ -48,13 +55,15 @@ from . import (
     preprocessing,
     regularization,
 )
-from ._report import LabResult, Table, write_report
+from ._report import Judgement, LabResult, Table, Verdict, write_report
 
 __all__ = [
     "EXPERIMENTS",
     "REPORT",
+    "Judgement",
     "LabResult",
     "Table",
+    "Verdict",
     "run_all",
     "run_experiment",
     "write_report",

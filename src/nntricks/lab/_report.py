@@ -11,6 +11,7 @@ tests read it from a headless browser.
 from __future__ import annotations
 
 import base64
+import enum
 import html
 import io
 import json
@@ -21,7 +22,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-__all__ = ["LabResult", "Table", "write_report"]
+__all__ = ["Judgement", "LabResult", "Table", "Verdict", "write_report"]
 
 DPI = 100
 
@@ -41,29 +42,66 @@ def _json_value(value: Any) -> Any:
 
 @dataclass
 class Table:
-    """A small table: a title, column names, and rows whose first cell names the row."""
+    """A small table: a title, named columns, and rows whose first cell names the row.
+
+    Every column has a key (a Python identifier, used in code: ``table.row("tanh")["final"]``)
+    and a header (the words shown in the table, the report and the JSON file).
+
+    Parameters
+    ----------
+    title : str
+    columns : dict of str to str
+        Header of each column by key, in display order; the first column labels the rows.
+    """
 
     title: str
-    columns: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
+    columns: dict[str, str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, *cells: Any) -> None:
-        """Append a row (as many cells as columns)."""
-        if len(cells) != len(self.columns):
-            raise ValueError(f"row has {len(cells)} cells for {len(self.columns)} columns")
-        self.rows.append([float(c) if isinstance(c, float) else c for c in cells])
+    @property
+    def keys(self) -> list[str]:
+        """The columns' keys, in display order."""
+        return list(self.columns)
+
+    @property
+    def headers(self) -> list[str]:
+        """The columns' headers, in display order."""
+        return list(self.columns.values())
+
+    def add(self, **cells: Any) -> None:
+        """Append a row given as ``key=value``, one per column."""
+        if set(cells) != set(self.columns):
+            missing, unknown = set(self.columns) - set(cells), set(cells) - set(self.columns)
+            raise ValueError(f"row cells do not match the columns: missing {sorted(missing)}, "
+                             f"unknown {sorted(unknown)}")
+        self.rows.append({key: float(cells[key]) if isinstance(cells[key], float)
+                          else cells[key] for key in self.columns})
 
     @property
     def labels(self) -> list[Any]:
         """The first cell of every row."""
-        return [row[0] for row in self.rows]
+        first = self.keys[0]
+        return [row[first] for row in self.rows]
+
+    def row(self, label: Any) -> dict[str, Any]:
+        """The row whose first cell is ``label``, as ``{key: value}``."""
+        for row in self.rows:
+            if row[self.keys[0]] == label:
+                return row
+        raise KeyError(f"no row {label!r} in table {self.title!r}")
+
+    def column(self, key: str) -> list[Any]:
+        """Every row's cell in column ``key``."""
+        return [row[key] for row in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "columns": list(self.columns),
-                "rows": [[_json_value(c) for c in row] for row in self.rows]}
+        """Title, headers, keys and rows (lists of cells in column order) for JSON."""
+        return {"title": self.title, "columns": self.headers, "keys": self.keys,
+                "rows": [[_json_value(row[key]) for key in self.columns] for row in self.rows]}
 
     def __str__(self) -> str:
-        cells = [list(self.columns)] + [[_cell(c) for c in row] for row in self.rows]
+        cells = [self.headers] + [[_cell(row[key]) for key in self.columns]
+                                  for row in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
         lines = [self.title]
         for k, row in enumerate(cells):
@@ -74,12 +112,60 @@ class Table:
         return "\n".join(lines)
 
     def to_html(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.headers)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>"
-            for row in self.rows)
+            "<tr>" + "".join(f"<td>{html.escape(_cell(row[key]))}</td>" for key in self.columns)
+            + "</tr>" for row in self.rows)
         return (f"<table><caption>{html.escape(self.title)}</caption>"
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+class Verdict(enum.Enum):
+    """What a run's numbers say about a claim of the notes."""
+
+    HOLDS = "holds"
+    PARTLY = "holds only in part"
+    FAILS = "does not hold"
+    UNDECIDED = "too small to decide"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A claim of the notes split into checks, each decided by the run's own table.
+
+    Attributes
+    ----------
+    checks : dict of str to bool
+        Each part of the claim (a sentence) and whether the run's numbers show it.
+    too_small : str or None
+        Why the run is too small for the checks to mean anything (then the verdict is
+        :attr:`Verdict.UNDECIDED`), or None.
+    """
+
+    checks: dict[str, bool]
+    too_small: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Undecided when too small; else holds (all checks), fails (none) or holds in part."""
+        if self.too_small is not None:
+            return Verdict.UNDECIDED
+        if all(self.checks.values()):
+            return Verdict.HOLDS
+        return Verdict.PARTLY if any(self.checks.values()) else Verdict.FAILS
+
+    def sentence(self) -> str:
+        """The caption's closing sentence: ``"Verdict: the notes' claim holds here."`` etc."""
+        verdict = self.verdict
+        if verdict is Verdict.UNDECIDED:
+            return f"Verdict: this run is {verdict.value} the notes' claim ({self.too_small})."
+        missing = [check for check, shown in self.checks.items() if not shown]
+        reason = f" (not shown: {'; '.join(missing)})" if missing else ""
+        return f"Verdict: the notes' claim {verdict.value} here{reason}."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict.value, "checks": dict(self.checks),
+                "too_small": self.too_small}
 
 
 @dataclass
@@ -100,6 +186,8 @@ class LabResult:
     figure : matplotlib.figure.Figure
     seed : int
     quick : bool
+    judgement : Judgement
+        The claim's checks as decided by ``tables``; the caption ends with its verdict.
     seconds : float
         Wall time of the experiment (not part of the tables: it varies between runs).
     """
@@ -112,6 +200,7 @@ class LabResult:
     figure: Figure
     seed: int
     quick: bool
+    judgement: Judgement
     seconds: float = 0.0
     _png: bytes | None = field(default=None, repr=False, compare=False)
 
@@ -119,6 +208,11 @@ class LabResult:
     def table(self) -> Table:
         """The main table."""
         return self.tables[0]
+
+    @property
+    def verdict(self) -> Verdict:
+        """What this run's numbers say about the notes' claim."""
+        return self.judgement.verdict
 
     def png(self) -> bytes:
         """The figure as PNG bytes (rendered once, then kept)."""
@@ -131,6 +225,7 @@ class LabResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "section": self.section,
                 "seed": self.seed, "quick": self.quick, "caption": self.caption,
+                **self.judgement.to_dict(),
                 "tables": [table.to_dict() for table in self.tables],
                 "seconds": round(self.seconds, 3)}
 

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from .. import optim
 from ..activations import get_activation
 from ._common import CROSS_ENTROPY, digits, fmt, mlp, train
-from ._report import LabResult, Table
+from ._report import Judgement, LabResult, Table
 
 NAME = "activations"
 TITLE = "Neuron units: sigmoid, tanh, hard tanh, soft sign, ReLU, leaky ReLU"
@@ -23,6 +23,15 @@ UNITS = {  # label: (name, parameters)
     "ReLU": ("relu", {}),
     f"leaky ReLU (k={LEAKY_SLOPE})": ("leaky_relu", {"slope": LEAKY_SLOPE}),
 }
+
+
+def judge(table: Table) -> Judgement:
+    """The notes' claim, decided by the main table: after the same epochs from the same weights
+    and batches, the tanh network's training loss is below the sigmoid network's."""
+    return Judgement({
+        "tanh ends with a lower training loss than the sigmoid":
+            table.row("tanh")["final_loss"] < table.row("sigmoid")["final_loss"],
+    })
 
 
 def run(seed: int = 0, quick: bool = False) -> LabResult:
@@ -40,8 +49,9 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
     table = Table(
         f"{data.name}; network 64-{'-'.join(map(str, hidden))}-10, plain SGD α={rate}, "
         f"batch 32, {epochs} epochs",
-        ["unit", "max f'(z)", "loss at epoch 0", "loss after 1 epoch",
-         f"loss after {epochs} epochs", "validation accuracy"])
+        {"unit": "unit", "max_slope": "max f'(z)", "initial_loss": "loss at epoch 0",
+         "first_loss": "loss after 1 epoch", "final_loss": f"loss after {epochs} epochs",
+         "val_accuracy": "validation accuracy"})
     curves = {}
     for label, (name, params) in UNITS.items():
         function = get_activation(name, **params)
@@ -53,8 +63,9 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         run_curves = curves[label] = train(network, lambda r: optim.sgd(r), data, epochs=epochs,
                                            learning_rate=rate, batch_size=32, seed=seed)
         ax_l.semilogy(*run_curves.loss_from_start, style, label=label)
-        table.add(label, float(derivative.max()), run_curves.initial_loss, run_curves.loss[0],
-                  run_curves.final_loss, run_curves.val_accuracy[-1])
+        table.add(unit=label, max_slope=float(derivative.max()),
+                  initial_loss=run_curves.initial_loss, first_loss=run_curves.loss[0],
+                  final_loss=run_curves.final_loss, val_accuracy=run_curves.val_accuracy[-1])
     ax_f.set_title("units f(z)")
     ax_f.set_xlabel("pre-activation z")
     ax_f.set_ylabel("activation f(z)")
@@ -68,26 +79,24 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
 
-    tanh, sigmoid = curves["tanh"], curves["sigmoid"]
-    target = sigmoid.final_loss
-    reached = tanh.epochs_to(target)
-    holds = tanh.final_loss < sigmoid.final_loss
-    best = min(curves, key=lambda k: curves[k].final_loss)
-    max_sigmoid = float(get_activation("sigmoid").derivative(np.zeros(1))[0])
+    tanh, sigmoid = table.row("tanh"), table.row("sigmoid")
+    reached = curves["tanh"].epochs_to(sigmoid["final_loss"])
+    judgement = judge(table)
+    best = min(table.rows, key=lambda row: row["final_loss"])
     caption = (
         "The notes (§2.4) say tanh usually converges faster than the sigmoid, the main "
         "difference being tanh's output range (−1, 1) against the sigmoid's (0, 1). Here the "
         "same network, with the same "
         f"initial weights and batches, was trained for {epochs} epochs with each unit: tanh "
-        f"reached loss {fmt(tanh.final_loss)} and {fmt(100 * tanh.val_accuracy[-1])} % "
-        f"validation accuracy, sigmoid {fmt(sigmoid.final_loss)} and "
-        f"{fmt(100 * sigmoid.val_accuracy[-1])} %"
+        f"reached loss {fmt(tanh['final_loss'])} and {fmt(100 * tanh['val_accuracy'])} % "
+        f"validation accuracy, sigmoid {fmt(sigmoid['final_loss'])} and "
+        f"{fmt(100 * sigmoid['val_accuracy'])} %"
         + (f"; tanh was already below sigmoid's final loss after {reached} epoch(s)"
-           if reached is not None and holds else "")
-        + (": the notes' claim holds here. " if holds else ": the notes' claim does not hold "
-           "here. ")
-        + f"The sigmoid's slope is at most {fmt(max_sigmoid, 2)}, tanh's 1 (middle panel), so "
-        "the sigmoid passes back at most a quarter of the gradient at each layer. "
-        f"Lowest final loss: {best} ({fmt(curves[best].final_loss)})."
+           if reached is not None and reached < epochs else "")
+        + f". The sigmoid's slope is at most {fmt(sigmoid['max_slope'], 2)}, tanh's "
+        f"{fmt(tanh['max_slope'], 2)} (middle panel), so the sigmoid passes back at most a "
+        "quarter of the gradient at each layer. "
+        f"Lowest final loss: {best['unit']} ({fmt(best['final_loss'])}). "
+        + judgement.sentence()
     )
-    return LabResult(NAME, TITLE, SECTION, caption, [table], fig, seed, quick)
+    return LabResult(NAME, TITLE, SECTION, caption, [table], fig, seed, quick, judgement)

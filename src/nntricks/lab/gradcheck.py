@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from ..gradcheck import StepLostToRounding, numerical_gradient
 from ._common import fmt, mlp
-from ._report import LabResult, Table
+from ._report import Judgement, LabResult, Table
 
 NAME = "gradcheck"
 TITLE = "Gradient check: truncation error, round-off floor, float32 vs float64"
@@ -47,6 +47,22 @@ def _slope(h: np.ndarray, errors: np.ndarray, keep: np.ndarray) -> float:
     return float(np.polyfit(np.log10(h[keep]), np.log10(errors[keep]), 1)[0])
 
 
+def judge(table: Table) -> Judgement:
+    """The notes' claim, decided by the float64 rows of the main table.
+
+    The centered error falls as h² (slope between 1.5 and 2.5 above the best h), the forward
+    one as h (slope between 0.7 and 1.3), and the centered formula's smallest error is below the
+    forward one's.
+    """
+    centered, forward = table.row("centered float64"), table.row("forward float64")
+    return Judgement({
+        "the centered error falls as h²": 1.5 <= centered["slope_above"] <= 2.5,
+        "the forward error falls as h": 0.7 <= forward["slope_above"] <= 1.3,
+        "the centered difference is the more accurate":
+            centered["smallest_error"] < forward["smallest_error"],
+    })
+
+
 def run(seed: int = 0, quick: bool = False) -> LabResult:
     """Sweep h and measure the relative error of both difference formulas in both precisions.
 
@@ -77,18 +93,18 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
     table = Table(
         f"relative error of the finite-difference gradient ({exact.size} parameters, loss "
         f"{loss:.4g} nats)",
-        ["formula", "slope above best h", "theory", "best h", "smallest error",
-         "error at h=1e-5", "slope below best h"])
-    stats = {}
+        {"formula": "formula", "slope_above": "slope above best h", "theory": "theory",
+         "best_h": "best h", "smallest_error": "smallest error",
+         "error_at_default": "error at h=1e-5", "slope_below": "slope below best h"})
     for (dtype, method), err in errors.items():
         best = int(np.nanargmin(err))
         h_best = float(steps[best])
-        at_default = float(err[np.argmin(np.abs(np.log10(steps) + 5))])
-        above = _slope(steps, err, steps >= 30 * h_best)
-        below = _slope(steps, err, steps <= h_best / 30)
-        order = 2 if method == "centered" else 1
-        stats[dtype, method] = (above, h_best, float(err[best]), at_default, below)
-        table.add(f"{method} {dtype}", above, order, h_best, float(err[best]), at_default, below)
+        table.add(formula=f"{method} {dtype}",
+                  slope_above=_slope(steps, err, steps >= 30 * h_best),
+                  theory=2 if method == "centered" else 1, best_h=h_best,
+                  smallest_error=float(err[best]),
+                  error_at_default=float(err[np.argmin(np.abs(np.log10(steps) + 5))]),
+                  slope_below=_slope(steps, err, steps <= h_best / 30))
 
     fig = Figure(figsize=(12, 4.6), layout="constrained")
     fig.suptitle("Finite-difference gradient error against the step h (notes §2.1)")
@@ -115,21 +131,21 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         ax.legend(fontsize=8, loc=legend_places[dtype])
         ax.grid(True, which="major", alpha=0.3)
 
-    c64, f64 = stats["float64", "centered"], stats["float64", "forward"]
-    c32 = stats["float32", "centered"]
-    holds = 1.5 <= c64[0] <= 2.5 and 0.7 <= f64[0] <= 1.3 and c64[2] < f64[2]
+    c64, f64 = table.row("centered float64"), table.row("forward float64")
+    c32 = table.row("centered float32")
+    judgement = judge(table)
     caption = (
         "The notes (§2.1) say the centered difference is more accurate than the forward one, "
         "its error being of order h² (forward: h), and use h = 1e-5. In this run (float64) "
-        f"the centered error falls with slope {c64[0]:.2f} on the log-log plot (2 predicted) "
-        f"and the forward error with slope {f64[0]:.2f} (1 predicted), until round-off takes "
-        f"over: the centered formula is best at h = {_step(c64[1])} (relative error "
-        f"{fmt(c64[2], 2)}), the forward one at h = {_step(f64[1])} (error {fmt(f64[2], 2)}); "
-        f"below that the error grows again, with slope {c64[4]:.2f} (−1 for round-off ε/h). "
-        f"At the notes' h = 1e-5 the centered error is {fmt(c64[3], 2)} in float64 but "
-        f"{fmt(c32[3], 2)} in float32, whose best is {fmt(c32[2], 2)} at h = {_step(c32[1])}: "
-        "check gradients in float64. "
-        + ("The notes' claim holds here." if holds else
-           "The notes' claim does not hold cleanly here (see the slopes in the table).")
+        f"the centered error falls with slope {c64['slope_above']:.2f} on the log-log plot "
+        f"(2 predicted) and the forward error with slope {f64['slope_above']:.2f} (1 predicted), "
+        "until round-off takes over: the centered formula is best at "
+        f"h = {_step(c64['best_h'])} (relative error {fmt(c64['smallest_error'], 2)}), the "
+        f"forward one at h = {_step(f64['best_h'])} (error {fmt(f64['smallest_error'], 2)}); "
+        f"below that the error grows again, with slope {c64['slope_below']:.2f} (−1 for "
+        "round-off ε/h). At the notes' h = 1e-5 the centered error is "
+        f"{fmt(c64['error_at_default'], 2)} in float64 but {fmt(c32['error_at_default'], 2)} in "
+        f"float32, whose best is {fmt(c32['smallest_error'], 2)} at h = {_step(c32['best_h'])}: "
+        "check gradients in float64. " + judgement.sentence()
     )
-    return LabResult(NAME, TITLE, SECTION, caption, [table], fig, seed, quick)
+    return LabResult(NAME, TITLE, SECTION, caption, [table], fig, seed, quick, judgement)

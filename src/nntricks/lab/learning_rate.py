@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from .. import optim, schedules
 from ._common import CROSS_ENTROPY, digits, fmt, mlp, train
-from ._report import LabResult, Table
+from ._report import Judgement, LabResult, Table
 
 NAME = "learning-rate"
 TITLE = "Learning rates: too large, too small, and four schedules"
@@ -24,10 +24,33 @@ def gradient_descent_1d(rate: float, steps: int, w0: float = 1.0) -> np.ndarray:
     return np.array(w)
 
 
+def _loss(value: float | None) -> float:
+    """A final loss for ranking: infinite when training diverged (NaN or missing)."""
+    return math.inf if value is None or not math.isfinite(value) else value
+
+
+def judge(rates: Table, plans: Table) -> Judgement:
+    """The notes' claim, decided by the constant-rate and schedule tables.
+
+    The too large rate diverges or ends at 0.9 times the initial loss or above; the too small one
+    ends above 0.8 times it (it crawls); and some annealing schedule ends with a lower training
+    loss than the constant rate it starts from.
+    """
+    large, small = rates.row("too large"), rates.row("too small")
+    annealed = min(_loss(row["final_loss"]) for row in plans.rows
+                   if row["schedule"] != "constant")
+    return Judgement({
+        "a too large rate diverges": _loss(large["final_loss"]) >= 0.9 * large["initial_loss"],
+        "a too small rate crawls": small["final_loss"] > 0.8 * small["initial_loss"],
+        "annealing beats the constant rate":
+            annealed < _loss(plans.row("constant")["final_loss"]),
+    })
+
+
 def run(seed: int = 0, quick: bool = False) -> LabResult:
     """Gradient descent on a parabola, then one network trained at several constant rates and
     with the notes' schedules (rates change once per epoch, ``t`` counted in epochs)."""
-    hidden, epochs = ([32], 6) if quick else ([64], 30)
+    hidden, epochs = ([64], 10) if quick else ([64], 30)
     data = digits()
     rates = {"too large": 10.0, "large": 0.3, "moderate": 0.01, "too small": 1e-4}
     initial = 1.5  # high enough that a constant rate struggles to settle: what annealing is for
@@ -51,25 +74,32 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
     constant_runs = {label: fit(rate) for label, rate in rates.items()}
     scheduled_runs = {label: fit(schedule) for label, (schedule, _) in plans.items()}
     rate_table = Table(f"constant learning rates; {setup}",
-                       ["learning rate", "α", "loss at epoch 0", "highest loss",
-                        f"loss after {epochs} epochs", "validation accuracy", "diverged in epoch"])
+                       {"rate": "learning rate", "alpha": "α", "initial_loss": "loss at epoch 0",
+                        "highest_loss": "highest loss",
+                        "final_loss": f"loss after {epochs} epochs",
+                        "val_accuracy": "validation accuracy",
+                        "diverged_at": "diverged in epoch"})
     for label, curves in constant_runs.items():
         _, losses = curves.loss_from_start
-        rate_table.add(label, rates[label], curves.initial_loss, float(np.nanmax(losses)),
-                       curves.final_loss,
-                       curves.val_accuracy[-1] if curves.val_accuracy else math.nan,
-                       curves.diverged_at)
+        rate_table.add(rate=label, alpha=rates[label], initial_loss=curves.initial_loss,
+                       highest_loss=float(np.nanmax(losses)), final_loss=curves.final_loss,
+                       val_accuracy=curves.val_accuracy[-1] if curves.val_accuracy else math.nan,
+                       diverged_at=curves.diverged_at)
     plan_table = Table(f"schedules (t = epochs done); {setup}",
-                       ["schedule", "formula", "α in the last epoch",
-                        f"loss after {epochs} epochs", "validation accuracy"])
+                       {"schedule": "schedule", "formula": "formula",
+                        "last_rate": "α in the last epoch",
+                        "final_loss": f"loss after {epochs} epochs",
+                        "val_accuracy": "validation accuracy"})
     for label, curves in scheduled_runs.items():
-        plan_table.add(label, plans[label][1], curves.learning_rate[-1], curves.final_loss,
-                       curves.val_accuracy[-1])
+        plan_table.add(schedule=label, formula=plans[label][1],
+                       last_rate=curves.learning_rate[-1], final_loss=curves.final_loss,
+                       val_accuracy=curves.val_accuracy[-1])
     parabola = {0.3: gradient_descent_1d(0.3, 6), 1.05: gradient_descent_1d(1.05, 6)}
     parabola_table = Table("gradient descent on J(w) = w² from w = 1 (diverges for α > 1)",
-                           ["α", "factor per step 1 − 2α", "|w| after 6 steps"])
+                           {"alpha": "α", "factor": "factor per step 1 − 2α",
+                            "final_w": "|w| after 6 steps"})
     for rate, path in parabola.items():
-        parabola_table.add(rate, 1 - 2 * rate, float(abs(path[-1])))
+        parabola_table.add(alpha=rate, factor=1 - 2 * rate, final_w=float(abs(path[-1])))
 
     fig = Figure(figsize=(14, 9), layout="constrained")
     fig.suptitle("Learning rates and their schedules (notes §2.7)")
@@ -108,44 +138,35 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
 
-    big, small = constant_runs["too large"], constant_runs["too small"]
-    good_label = min(("large", "moderate"), key=lambda k: constant_runs[k].final_loss
-                     if math.isfinite(constant_runs[k].final_loss) else math.inf)
-    good = constant_runs[good_label]
-    big_max = rate_table.rows[0][3]
-    if big.diverged_at is not None:
-        big_text = (f"with α = {rates['too large']:g} the loss became infinite or NaN in epoch "
-                    f"{big.diverged_at}")
+    big, small = rate_table.row("too large"), rate_table.row("too small")
+    good = min((rate_table.row("large"), rate_table.row("moderate")),
+               key=lambda row: _loss(row["final_loss"]))
+    if big["diverged_at"] is not None:
+        big_text = (f"with α = {big['alpha']:g} the loss became infinite or NaN in epoch "
+                    f"{big['diverged_at']}")
     else:
-        big_text = (f"with α = {rates['too large']:g} the loss rose from "
-                    f"{fmt(big.initial_loss)} to {fmt(big_max)} and ended at "
-                    f"{fmt(big.final_loss)} ({fmt(100 * big.val_accuracy[-1])} % validation "
+        big_text = (f"with α = {big['alpha']:g} the loss rose from "
+                    f"{fmt(big['initial_loss'])} to {fmt(big['highest_loss'])} and ended at "
+                    f"{fmt(big['final_loss'])} ({fmt(100 * big['val_accuracy'])} % validation "
                     "accuracy)")
-    large_fails = big.diverged_at is not None or big.final_loss > big.initial_loss * 0.9
-    crawls = small.final_loss > 0.8 * small.initial_loss
-    order = sorted(scheduled_runs, key=lambda k: scheduled_runs[k].final_loss)
-    constant_final = scheduled_runs["constant"].final_loss
-    best_plan = order[0]
-    most_accurate = max(scheduled_runs, key=lambda k: scheduled_runs[k].val_accuracy[-1])
+    order = sorted(plan_table.rows, key=lambda row: _loss(row["final_loss"]))
+    most_accurate = max(plan_table.rows, key=lambda row: row["val_accuracy"])
+    judgement = judge(rate_table, plan_table)
     caption = (
         "The notes (§2.7, figure 15) say a too large learning rate makes the loss diverge, "
         "each step overshooting the minimum, a too small one makes training too slow, and that "
         "annealing (starting high and lowering α by steps, exponentially or as τ/t) works well "
         "in practice. On the parabola J = w², α = 1.05 multiplies w by "
-        f"{1 - 2 * 1.05:g} at every step (|w| = {fmt(parabola_table.rows[1][2])} after 6 steps) "
-        f"while α = 0.3 shrinks it to {fmt(parabola_table.rows[0][2])}. On the network, "
-        f"{big_text}; with α = {rates['too small']:g} it only fell from "
-        f"{fmt(small.initial_loss)} to {fmt(small.final_loss)} in {epochs} epochs, while "
-        f"α = {rates[good_label]:g} reached {fmt(good.final_loss)}: "
-        + ("both failure modes appear as the notes describe. " if large_fails and crawls else
-           "the failure modes appear only in part here. ")
-        + f"From α₀ = {initial:g}, the final losses rank "
-        + ", ".join(f"{k} {fmt(scheduled_runs[k].final_loss)}" for k in order)
-        + (f": annealing with the {best_plan} schedule beat the constant rate "
-           f"({fmt(constant_final)}) here" if best_plan != "constant" else
-           ": no schedule beat the constant rate on training loss within this budget here")
-        + f"; best validation accuracy: {most_accurate} "
-        f"({fmt(100 * scheduled_runs[most_accurate].val_accuracy[-1])} %)."
+        f"{parabola_table.row(1.05)['factor']:.2g} at every step "
+        f"(|w| = {fmt(parabola_table.row(1.05)['final_w'])} after 6 steps) while α = 0.3 "
+        f"shrinks it to {fmt(parabola_table.row(0.3)['final_w'])}. On the network, "
+        f"{big_text}; with α = {small['alpha']:g} it only fell from "
+        f"{fmt(small['initial_loss'])} to {fmt(small['final_loss'])} in {epochs} epochs, while "
+        f"α = {good['alpha']:g} reached {fmt(good['final_loss'])}. From α₀ = {initial:g}, the "
+        "final losses rank "
+        + ", ".join(f"{row['schedule']} {fmt(row['final_loss'])}" for row in order)
+        + f"; best validation accuracy: {most_accurate['schedule']} "
+        f"({fmt(100 * most_accurate['val_accuracy'])} %). " + judgement.sentence()
     )
     return LabResult(NAME, TITLE, SECTION, caption, [rate_table, plan_table, parabola_table],
-                     fig, seed, quick)
+                     fig, seed, quick, judgement)

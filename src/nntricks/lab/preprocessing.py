@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from .. import optim
 from ..preprocessing import MeanCenter, Standardize, Whiten
 from ._common import CROSS_ENTROPY, Data, digits, fmt, mlp, train
-from ._report import LabResult, Table
+from ._report import Judgement, LabResult, Table
 
 NAME = "preprocessing"
 TITLE = "Data preprocessing: centering, standardization, whitening"
@@ -28,6 +28,35 @@ def badly_scaled(data: Data, seed: int) -> tuple[Data, np.ndarray, np.ndarray]:
                (data.X_val * scale + shift).astype(np.float32), data.y_val,
                f"{data.name.split(' (')[0]} with badly scaled pixels")
     return bad, scale, shift
+
+
+def _trains_better(row: dict, raw: dict) -> bool:
+    """``row`` ends with a finite training loss below the raw input's (or raw input diverged)."""
+    loss, raw_loss = row["final_loss"], raw["final_loss"]
+    return bool(np.isfinite(loss) and (not np.isfinite(raw_loss) or loss < raw_loss))
+
+
+def _is_white(row: dict, tolerance: float = 1e-6) -> bool:
+    """Unit variances and no correlation, within ``tolerance``."""
+    return bool(abs(row["var1"] - 1) < tolerance and abs(row["var2"] - 1) < tolerance
+                and abs(row["correlation"]) < tolerance)
+
+
+def judge(table: Table, plane: Table) -> Judgement:
+    """The notes' claim, decided by the training table and the 2-D covariances.
+
+    Mean-centering and standardization each end with a lower training loss than the raw
+    (badly scaled) input, and PCA and ZCA whitening leave unit variances and no correlation.
+    """
+    raw = table.row("none")
+    return Judgement({
+        "mean-centering trains better than raw input":
+            _trains_better(table.row("mean-centering"), raw),
+        "standardization trains better than raw input":
+            _trains_better(table.row("standardization"), raw),
+        "whitening gives the identity covariance":
+            _is_white(plane.row("PCA whitened")) and _is_white(plane.row("ZCA whitened")),
+    })
 
 
 def _covariance_summary(Z: np.ndarray) -> tuple[float, float, float]:
@@ -56,8 +85,10 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         f"{bad.name} (scales from {scale.min():.3g} to {scale.max():.3g}); network "
         f"64-{'-'.join(map(str, hidden))}-10 tanh, SGD α={rate} momentum {momentum}, batch 32, "
         f"{epochs} epochs",
-        ["preprocessing", "input std, smallest", "input std, largest", "loss at epoch 0",
-         "loss after 1 epoch", f"loss after {epochs} epochs", "validation accuracy"])
+        {"preprocessing": "preprocessing", "std_min": "input std, smallest",
+         "std_max": "input std, largest", "initial_loss": "loss at epoch 0",
+         "first_loss": "loss after 1 epoch", "final_loss": f"loss after {epochs} epochs",
+         "val_accuracy": "validation accuracy"})
     for label, transform in transforms.items():
         if transform is None:
             data = bad
@@ -71,9 +102,11 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
                                      seed=seed)
         spread = data.X_train.std(axis=0)
         spread = spread[spread > 1e-8 * spread.max()]  # not the directions whitening zeroed
-        table.add(label, float(spread.min()), float(spread.max()), curves.initial_loss,
-                  curves.loss[0] if curves.loss else float("nan"), curves.final_loss,
-                  curves.val_accuracy[-1] if curves.val_accuracy else float("nan"))
+        table.add(preprocessing=label, std_min=float(spread.min()),
+                  std_max=float(spread.max()), initial_loss=curves.initial_loss,
+                  first_loss=curves.loss[0] if curves.loss else float("nan"),
+                  final_loss=curves.final_loss,
+                  val_accuracy=curves.val_accuracy[-1] if curves.val_accuracy else float("nan"))
 
     # 2-D picture: correlated, off-centre, badly scaled Gaussian data
     rng = np.random.default_rng(seed)
@@ -84,9 +117,11 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
              "PCA whitened": Whiten("pca", epsilon=0.0).fit_transform(points),
              "ZCA whitened": Whiten("zca", epsilon=0.0).fit_transform(points)}
     plane = Table("2-D example: covariance of the training points",
-                  ["data", "variance x₁", "variance x₂", "correlation"])
+                  {"data": "data", "var1": "variance x₁", "var2": "variance x₂",
+                   "correlation": "correlation"})
     for label, Z in views.items():
-        plane.add(label, *_covariance_summary(Z))
+        var1, var2, correlation = _covariance_summary(Z)
+        plane.add(data=label, var1=var1, var2=var2, correlation=correlation)
 
     fig = Figure(figsize=(16, 4.6), layout="constrained")
     fig.suptitle("Preprocessing the input (notes §2.5)")
@@ -116,17 +151,13 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
 
-    final = {label: curves.final_loss for label, curves in runs.items()}
-    accuracy = {label: (c.val_accuracy[-1] if c.val_accuracy else float("nan"))
-                for label, c in runs.items()}
+    final = dict(zip(table.labels, table.column("final_loss"), strict=True))
+    accuracy = dict(zip(table.labels, table.column("val_accuracy"), strict=True))
     none = runs["none"]
     most_accurate = max(accuracy, key=lambda k: accuracy[k] if np.isfinite(accuracy[k]) else -1)
     best = min(final, key=lambda k: final[k] if np.isfinite(final[k]) else np.inf)
-    holds = (np.isfinite(final["standardization"])
-             and (not np.isfinite(final["none"]) or final["standardization"] < final["none"]))
-    raw = plane.rows[0]
-    white = all(abs(row[1] - 1) < 1e-6 and abs(row[2] - 1) < 1e-6 and abs(row[3]) < 1e-6
-                for row in plane.rows[1:])
+    raw, pca, zca = (plane.row(label) for label in views)
+    judgement = judge(table, plane)
     caption = (
         "The notes (§2.5) recommend subtracting the training mean, dividing each feature by its "
         "training standard deviation so that features in different units count alike, and "
@@ -141,16 +172,14 @@ def run(seed: int = 0, quick: bool = False) -> LabResult:
         + (f" — the unprocessed data diverged in epoch {none.diverged_at}"
            if none.diverged_at is not None else "")
         + f". Lowest training loss: {best}; highest validation accuracy: {most_accurate}. "
-        + ("Standardizing beats raw input here, as the notes say. " if holds else
-           "Standardizing does not beat raw input here. ")
-        + f"On the 2-D example the raw variances are {raw[1]:.3g} and {raw[2]:.3g} with "
-        f"correlation {raw[3]:+.2f}; after PCA whitening they are {plane.rows[1][1]:.3g}, "
-        f"{plane.rows[1][2]:.3g} ({plane.rows[1][3]:+.1e}) and after ZCA {plane.rows[2][1]:.3g}, "
-        f"{plane.rows[2][2]:.3g} ({plane.rows[2][3]:+.1e})"
-        + (": the identity covariance the notes promise." if white else
-           ": not the identity covariance the notes promise.")
+        f"On the 2-D example the raw variances are {raw['var1']:.3g} and {raw['var2']:.3g} "
+        f"with correlation {raw['correlation']:+.2f}; after PCA whitening they are "
+        f"{pca['var1']:.3g}, {pca['var2']:.3g} ({pca['correlation']:+.1e}) and after ZCA "
+        f"{zca['var1']:.3g}, {zca['var2']:.3g} ({zca['correlation']:+.1e}). "
+        + judgement.sentence()
     )
-    return LabResult(NAME, TITLE, SECTION, caption, [table, plane], fig, seed, quick)
+    return LabResult(NAME, TITLE, SECTION, caption, [table, plane], fig, seed, quick,
+                     judgement)
 
 
 def label_short(label: str) -> str:
