@@ -324,7 +324,9 @@ def test_keyboard_interrupt_from_a_callback_leaves_a_model_that_predicts(small):
             raise KeyboardInterrupt
 
     model = MLPClassifier(max_iter=50, callbacks=[interrupt_at_epoch_3], random_state=0)
-    with pytest.warns(TrainingInterrupted, match="interrupted by the user after 3 completed epochs; keeping the weights at the end of epoch 3"):
+    with pytest.warns(TrainingInterrupted, match="interrupted by the user after 3 completed "
+                                                 "epochs; keeping the weights at the end of "
+                                                 "epoch 3"):
         model.fit(X, y)
     assert model.predict(X).shape == y.shape
     assert np.all(np.isfinite(model.predict_proba(X)))

@@ -262,10 +262,10 @@ class _BaseMLP(BaseEstimator):
         return optim.Optimizer(optimizer.transform, optim.scale_by_fan_in(network.fan_in_scale),
                                name=f"{optimizer.name} with fan-in scaling")
 
-    def _new_trainer(self, random_state) -> Trainer:
+    def _new_trainer(self, seed: int) -> Trainer:
         schedule, unit = self._schedule()
         return Trainer(
-            self.network_, self._build_optimizer(self.network_), random_state=random_state,
+            self.network_, self._build_optimizer(self.network_), random_state=seed,
             schedule=schedule, schedule_unit=unit, adaptive=self.learning_rate == "adaptive")
 
     def _configure(self, trainer: Trainer, batch_size: int) -> None:
@@ -291,8 +291,9 @@ class _BaseMLP(BaseEstimator):
         Y = np.ascontiguousarray(Y, dtype=dtype)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], dtype)
         random_state = check_random_state(self.random_state)
+        seed = int(random_state.randint(np.iinfo(np.int32).max))  # weights and shuffles
         if first_pass:
-            self._initialize(X.shape[1], Y.shape[1], dtype, random_state)
+            self._initialize(X.shape[1], Y.shape[1], dtype, seed)
         else:
             self._continue_from_coefs(X.shape[1], Y.shape[1], dtype)
         self.n_iter_ = 0
@@ -300,13 +301,12 @@ class _BaseMLP(BaseEstimator):
             if self.solver == "lbfgs":
                 self._fit_lbfgs(X, Y, sample_weight)
             else:
-                self._fit_stochastic(X, Y, sample_weight, incremental, random_state)
+                self._fit_stochastic(X, Y, sample_weight, incremental, seed, random_state)
         finally:
             self._publish()
         return self
 
-    def _initialize(self, n_features, n_outputs, dtype, random_state) -> None:
-        seed = int(random_state.randint(np.iinfo(np.int32).max))
+    def _initialize(self, n_features, n_outputs, dtype, seed) -> None:
         self.network_ = self._build_network(n_features, n_outputs, dtype).initialize(seed)
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(self._hidden_sizes()) + 2
@@ -317,7 +317,7 @@ class _BaseMLP(BaseEstimator):
     def _continue_from_coefs(self, n_features, n_outputs, dtype) -> None:
         """Continue from ``coefs_``/``intercepts_``, which a user may have set or replaced."""
         if not hasattr(self, "network_"):
-            self._initialize(n_features, n_outputs, dtype, check_random_state(0))
+            self._initialize(n_features, n_outputs, dtype, seed=0)
         for view, value in zip(self.network_.coefs + self.network_.intercepts,
                                list(self.coefs_) + list(self.intercepts_), strict=True):
             if value is not view:
@@ -327,7 +327,7 @@ class _BaseMLP(BaseEstimator):
                                      f"layer of shape {view.shape}")
                 view[...] = value.reshape(view.shape)
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental, random_state):
+    def _fit_stochastic(self, X, Y, sample_weight, incremental, seed, random_state):
         validation = None
         if self.early_stopping:
             X, Y, sample_weight, validation = self._split_validation(X, Y, sample_weight,
@@ -339,7 +339,7 @@ class _BaseMLP(BaseEstimator):
                           "using the whole set as one batch", UserWarning, stacklevel=3)
             batch_size = n_samples
         if self._trainer is None:
-            self._trainer = self._new_trainer(random_state)
+            self._trainer = self._new_trainer(seed)
         elif not incremental:  # scikit-learn's warm start: a new optimizer, counts go on
             self._trainer.optimizer = self._build_optimizer(self.network_)
             self._trainer.reset_optimizer()
@@ -356,11 +356,9 @@ class _BaseMLP(BaseEstimator):
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
 
     def _split_validation(self, X, Y, sample_weight, random_state):
-        arrays = [X, Y] + ([sample_weight] if sample_weight is not None else [])
-        parts = holdout_split(*arrays, test_size=self.validation_fraction,
-                              random_state=random_state, stratify=self._stratify_labels(Y))
-        X_train, X_val, Y_train, Y_val = parts[:4]
-        sw_train, sw_val = (parts[4], parts[5]) if sample_weight is not None else (None, None)
+        X_train, X_val, Y_train, Y_val, sw_train, sw_val = holdout_split(
+            X, Y, sample_weight, test_size=self.validation_fraction, random_state=random_state,
+            stratify=self._stratify_labels(Y))
         if X_val.shape[0] < 2:
             raise ValueError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
@@ -469,7 +467,7 @@ class _BaseMLP(BaseEstimator):
         trainer_state = {key[len("trainer."):]: value for key, value in arrays.items()
                          if key.startswith("trainer.")}
         if trainer_state:
-            self._trainer = self._new_trainer(random_state=0)
+            self._trainer = self._new_trainer(seed=0)  # the saved seed replaces it
             self._trainer.load_state_dict(trainer_state)
             self._trainer.history = list(self.history_)
         return self

@@ -211,10 +211,10 @@ def check_network(
     Every parameter array the layers declare is checked. The network is evaluated in training
     mode inside :meth:`Network.frozen <nntricks.network.Network.frozen>` (dropout masks held
     fixed, running statistics untouched), so the loss is a deterministic function of the
-    parameters; batch statistics are part of that function and are checked with it. A probe whose evaluations put some ReLU, leaky ReLU
-    or hard tanh unit on different linear pieces, or move an L1-penalised weight across 0,
-    straddles a kink, where no finite difference estimates the derivative; such probes are
-    counted in ``n_kinks`` and left out of the errors.
+    parameters; batch statistics are part of that function and are checked with it. A probe
+    whose evaluations put some ReLU, leaky ReLU or hard tanh unit on different linear pieces, or
+    move an L1-penalised weight across 0, straddles a kink, where no finite difference
+    estimates the derivative; such probes are counted in ``n_kinks`` and left out of the errors.
 
     Each loss evaluation carries a round-off error of about :math:`\\epsilon_{mach}|J|`, so a
     difference quotient is uncertain by about :math:`\\epsilon_{mach}|J|/h` whatever the gradient.

@@ -60,7 +60,7 @@ class DivergenceError(ValueError):
 
 
 class TrainingInterrupted(UserWarning):
-    """Training was interrupted (``KeyboardInterrupt``); the message says which weights were kept."""
+    """Training was interrupted (``KeyboardInterrupt``); the message names the weights kept."""
 
 
 @dataclass(frozen=True)

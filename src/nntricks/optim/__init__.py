@@ -26,9 +26,9 @@ from nntricks.optim._base import (
 from nntricks.optim._transforms import (
     AdagradState,
     AdamState,
-    LearningRateState,
     DecayedWeightsState,
     FanInState,
+    LearningRateState,
     RmsState,
     TraceState,
     add_decayed_weights,
@@ -65,9 +65,9 @@ __all__ = [
     # transform states
     "AdagradState",
     "AdamState",
-    "LearningRateState",
     "DecayedWeightsState",
     "FanInState",
+    "LearningRateState",
     "RmsState",
     "TraceState",
 ]

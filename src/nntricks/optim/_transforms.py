@@ -28,9 +28,9 @@ from nntricks.optim._base import (
 __all__ = [
     "AdagradState",
     "AdamState",
-    "LearningRateState",
     "DecayedWeightsState",
     "FanInState",
+    "LearningRateState",
     "RmsState",
     "TraceState",
     "add_decayed_weights",
