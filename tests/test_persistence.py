@@ -2,6 +2,7 @@ import json
 import pickle
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,3 +197,20 @@ def test_missing_file_and_unfitted_or_foreign_models(tmp_path):
         from sklearn.linear_model import LinearRegression
 
         save(LinearRegression().fit([[0], [1]], [0, 1]), tmp_path / "m.npz")
+
+
+def test_a_format_1_file_still_loads_predicts_and_trains():
+    """``data/model_format_1.npz`` is ``Pipeline([Standardize(), MLPClassifier(
+    hidden_layer_sizes=(8,), max_iter=5, random_state=0)])`` fitted on the first 500 digits and
+    saved by nntricks 0.1.0 at commit 75e07c4 (format 1); ``model_format_1_expected.npz`` holds
+    that version's ``predict_proba`` of digits 500-539."""
+    data = Path(__file__).parent / "data"
+    model = load(data / "model_format_1.npz")
+    expected = np.load(data / "model_format_1_expected.npz")
+    np.testing.assert_allclose(model.predict_proba(expected["X"]), expected["proba"],
+                               rtol=1e-12, atol=1e-15)
+    mlp = model.named_steps["mlp"]
+    assert mlp.n_iter_ == 5 and len(mlp.history_) == 5
+    mlp.partial_fit(model.named_steps["scale"].transform(expected["X"]),
+                    mlp.predict(model.named_steps["scale"].transform(expected["X"])))
+    assert len(mlp.history_) == 6 and mlp.t_ == 500 * 5 + 40  # training goes on

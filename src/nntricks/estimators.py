@@ -466,10 +466,17 @@ class _BaseMLP(BaseEstimator):
         self._trainer = None
         trainer_state = {key[len("trainer."):]: value for key, value in arrays.items()
                          if key.startswith("trainer.")}
-        if trainer_state:
-            self._trainer = self._new_trainer(seed=0)  # the saved seed replaces it
-            self._trainer.load_state_dict(trainer_state)
-            self._trainer.history = list(self.history_)
+        if trainer_state or self.history_:
+            self._trainer = trainer = self._new_trainer(seed=0)  # a saved seed replaces it
+            trainer.history = list(self.history_)
+            if trainer_state:
+                trainer.load_state_dict(trainer_state)
+            else:  # a format-1 file: counts from the fitted attributes, a fresh optimizer
+                trainer.epochs_done, trainer.samples_seen = len(self.history_), self.t_
+                trainer.no_improvement_count = self._no_improvement_count
+                trainer.best_loss = math.inf if self.best_loss_ is None else self.best_loss_
+                if self.best_validation_score_ is not None:
+                    trainer.best_validation_score = self.best_validation_score_
         return self
 
     def _target_state(self) -> dict:
