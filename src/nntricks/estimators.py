@@ -78,6 +78,8 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 STOCHASTIC_SOLVERS = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
 SOLVERS = ("lbfgs", *STOCHASTIC_SOLVERS)
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "step", "exponential", "inverse")
+BOOLEAN_PARAMS = ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping", "batch_norm",
+                  "fan_in_scaling")
 FITTED_ATTRIBUTES = ("n_features_in_", "n_outputs_", "n_layers_", "out_activation_", "n_iter_",
                      "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
                      "best_validation_score_", "_no_improvement_count")
@@ -208,7 +210,22 @@ class _BaseMLP(BaseEstimator):
         if self.n_iter_no_change != math.inf:
             check_scalar(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
         if any(self._dropout_rates(len(self._hidden_sizes()))) and self.solver == "lbfgs":
-            raise ValueError("dropout needs a stochastic solver, not solver='lbfgs'")
+            raise ValueError("dropout needs a stochastic solver, not solver='lbfgs': set "
+                             "dropout=0 (--dropout 0 on the command line) or another solver")
+        for name in BOOLEAN_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+        if not isinstance(self.verbose, bool | np.bool_):  # scikit-learn: a bool or a level
+            check_scalar(self.verbose, "verbose (True, False or an integer >= 0)", low=0,
+                         integer=True)
+        if self.callbacks is not None and not isinstance(self.callbacks, list | tuple):
+            raise ValueError("callbacks must be a list of functions callback(record, trainer), "
+                             f"got {self.callbacks!r}")
+        for i, callback in enumerate(self.callbacks or ()):
+            if not callable(callback):
+                raise ValueError(f"callbacks[{i}] is not callable: {callback!r}; a callback is "
+                                 "a function callback(record, trainer)")
 
     # -- building the pieces -------------------------------------------------------------------
 

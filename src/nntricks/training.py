@@ -154,6 +154,11 @@ class Trainer:
         ``callback(record, trainer)`` after every epoch; a true return value stops training.
     verbose : bool, default=False
         Show a tqdm progress bar and print ``Iteration k, loss = ...`` per epoch.
+    catch_interrupt : bool, default=True
+        On ``KeyboardInterrupt``, put back the weights to keep, warn and return
+        ``"interrupted"`` (scikit-learn's ``fit`` behaviour); ``False`` lets the interrupt
+        propagate after putting back the weights, for callers that must stop at once (the
+        command line's lab and sweeps).
 
     Attributes
     ----------
@@ -180,6 +185,7 @@ class Trainer:
         penalty_per_sample: bool = True,
         callbacks: Sequence[Callback] = (),
         verbose: bool = False,
+        catch_interrupt: bool = True,
     ) -> None:
         check_scalar(batch_size, "batch_size", low=1, integer=True)
         check_scalar(tol, "tol", low=0)
@@ -202,6 +208,7 @@ class Trainer:
         self.penalty_per_sample = penalty_per_sample
         self.callbacks = tuple(callbacks)
         self.verbose = verbose
+        self.catch_interrupt = catch_interrupt
         self.optimizer_state = optimizer.init(network.params)
         self.history: list[EpochRecord] = []
         self.epochs_done = 0
@@ -365,8 +372,10 @@ class Trainer:
                     reason = "max_epochs"
         except KeyboardInterrupt:
             reason = "interrupted"
-            warnings.warn(self._interrupted(validation is not None), TrainingInterrupted,
-                          stacklevel=2)
+            message = self._interrupted(validation is not None)
+            if not self.catch_interrupt:
+                raise
+            warnings.warn(message, TrainingInterrupted, stacklevel=2)
         finally:
             if progress is not None:
                 progress.close()

@@ -17,7 +17,7 @@ HELP = {
     "dropout": "drop rate after each hidden layer",
     "learning_rate": "schedule: constant, invscaling, adaptive, step, exponential, inverse",
     "init": "weight initializer: xavier, normal, he",
-    "dtype": "training precision: float32 or float64 (default: that of the data)",
+    "dtype": "training precision: float32, float64, or none to follow the data",
     "loss": "regression loss: squared_error or poisson",
 }
 SKIPPED = {"callbacks"}
@@ -54,7 +54,7 @@ def add_estimator_options(parser: argparse.ArgumentParser, defaults: dict) -> No
             group.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
                                help=help_text)
         elif name == "hidden_layer_sizes":
-            group.add_argument(flag, type=int, nargs="*", default=list(default), metavar="N",
+            group.add_argument(flag, type=int, nargs="+", default=list(default), metavar="N",
                                help=help_text)
         elif name == "batch_size":
             group.add_argument(flag, type=_int_or_auto, default=default, help=help_text)

@@ -10,6 +10,14 @@ from ..gradcheck import DEFAULT_TOLERANCES, METHODS, check_network
 from ..mlp import build_mlp
 from ..network import Network
 from ..regularizers import L1, L2
+from ._checks import (
+    drop_rate,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+from ._formatting import DefaultsOnceFormatter
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -24,32 +32,33 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "per parameter array. Probes that straddle a ReLU/hard-tanh kink are flagged, not "
             "failed. Exit status 0 when every array passes, 1 otherwise."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsOnceFormatter,
     )
-    parser.add_argument("--hidden", type=int, nargs="+", default=[16, 12, 8], metavar="N",
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=[16, 12, 8], metavar="N",
                         help="hidden layer sizes")
     parser.add_argument("--activation", nargs="+", default=["tanh", "relu", "softsign"],
                         metavar="NAME",
                         help="activation of each hidden layer (cycled when fewer than layers)")
-    parser.add_argument("--dropout", type=float, default=0.2, help="dropout rate after each "
+    parser.add_argument("--dropout", type=drop_rate, default=0.2, help="dropout rate after each "
                         "hidden layer (0 for none)")
     parser.add_argument("--batch-norm", action="store_true",
                         help="batch normalization after each hidden Dense layer")
-    parser.add_argument("--l2", type=float, default=1e-3, help="L2 strength λ")
-    parser.add_argument("--l1", type=float, default=1e-3, help="L1 strength λ")
-    parser.add_argument("--features", type=int, default=10, help="input width")
-    parser.add_argument("--classes", type=int, default=4, help="number of classes")
-    parser.add_argument("--samples", type=int, default=16, help="batch size of the check")
-    parser.add_argument("--h", type=float, default=1e-5, help="finite-difference step")
+    parser.add_argument("--l2", type=non_negative_float, default=1e-3, help="L2 strength λ")
+    parser.add_argument("--l1", type=non_negative_float, default=1e-3, help="L1 strength λ")
+    parser.add_argument("--features", type=positive_int, default=10, help="input width")
+    parser.add_argument("--classes", type=positive_int, default=4, help="number of classes")
+    parser.add_argument("--samples", type=positive_int, default=16, help="batch size of the check")
+    parser.add_argument("--h", type=positive_float, default=1e-5, help="finite-difference step")
     parser.add_argument("--method", choices=METHODS, default="centered",
                         help="finite-difference formula")
-    parser.add_argument("--max-probes", type=int, default=None, metavar="N",
+    parser.add_argument("--max-probes", type=positive_int, default=None, metavar="N",
                         help="probe at most N random coordinates per array (all by default)")
-    parser.add_argument("--tolerance", type=float, default=None,
-                        help="largest relative error that passes; None means "
-                        f"{DEFAULT_TOLERANCES['centered']:g} centered, "
-                        f"{DEFAULT_TOLERANCES['forward']:g} forward")
-    parser.add_argument("--seed", type=int, default=0, help="seed of data, weights and probes")
+    parser.add_argument("--tolerance", type=non_negative_float, default=None,
+                        help="largest relative error that passes (by default "
+                        f"{DEFAULT_TOLERANCES['centered']:g} for centered and "
+                        f"{DEFAULT_TOLERANCES['forward']:g} for forward differences)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seed of data, weights and probes")
     parser.set_defaults(run=run)
 
 

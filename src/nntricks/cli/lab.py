@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 import time
 from pathlib import Path
 
 from ..lab import EXPERIMENTS, REPORT, run_all
+from ._checks import check_output_folder, non_negative_int
 
 ALL = "all"
 
@@ -24,16 +26,6 @@ EPILOG = "experiments (notes section):\n" + "\n".join(
         (ALL, "every experiment, then report.html"),
     )
 )
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seed must be an integer >= 0, got {text!r}")
-    return value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -56,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", "-o", type=Path, default=Path("nntricks-lab"),
                         metavar="DIR", help="folder for the PNG, JSON and HTML files "
                         "(default: nntricks-lab/)")
-    parser.add_argument("--seed", type=_seed, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed of every random choice (default: 0)")
     parser.add_argument("--quick", action="store_true",
                         help="small, fast versions of the experiments (under a minute for all); "
@@ -72,14 +64,24 @@ def run(args: argparse.Namespace) -> int:
     report = args.report if args.report is not None else ALL in args.names
     started = time.perf_counter()
 
+    check_output_folder(args.output)
+    finished: list[str] = []
+
     def echo(result) -> None:
+        finished.append(result.name)
         print(result)
         print(f"\n[{result.name}: {result.seconds:.1f} s; wrote "
               f"{args.output / (result.name + '.png')} and "
               f"{args.output / (result.name + '.json')}]\n", flush=True)
 
-    results, path = run_all(args.output, seed=args.seed, quick=args.quick, names=names,
-                            echo=echo, report=report)
+    try:
+        results, path = run_all(args.output, seed=args.seed, quick=args.quick, names=names,
+                                echo=echo, report=report)
+    except KeyboardInterrupt:
+        done = ", ".join(finished) or "none"
+        print(f"nntricks lab: interrupted; finished and written: {done}; no caption or report "
+              "was written for the experiment cut short", file=sys.stderr)
+        return 130
     elapsed = time.perf_counter() - started
     summary = f"{len(results)} experiment(s) in {elapsed:.1f} s"
     print(f"{summary}; report: {path}" if path is not None else summary)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sweep import PARAMETER_KINDS, SPEC_KEYS, SweepSpec, load_spec, plan, run_sweep
+from ._checks import check_output_file
 
 EPILOG = """\
 spec file (JSON, TOML, or YAML when PyYAML is installed), e.g. sweep.toml:
@@ -139,6 +140,8 @@ def _line(record: dict[str, Any], swept: list[str]) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     results = args.results
+    if args.plot is not None and not args.no_plot:
+        check_output_file(args.plot, "--plot")
     try:
         spec = build_spec(args)
         results = results or (args.spec.with_suffix(".results.jsonl") if args.spec

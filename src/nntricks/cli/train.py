@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -20,7 +21,10 @@ from ..losses import LOSSES, get_loss
 from ..persistence import save
 from ..progress import epoch_progress
 from ..splits import holdout_split
+from ..training import TrainingInterrupted
+from ._checks import check_output_file, check_output_folder
 from ._estimator_options import add_estimator_options, estimator_params
+from ._formatting import DefaultsOnceFormatter
 
 if TYPE_CHECKING:
     from tqdm.std import tqdm
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 DEFAULTS = dict(hidden_layer_sizes=(256,), activation="relu", solver="adam", alpha=1e-3,
                 dropout=0.3, init="he", learning_rate="inverse", learning_rate_init=3e-3,
                 lr_tau=20.0, max_iter=100, batch_size=64, dtype="float32", random_state=0)
+OUTPUTS = ("model.npz", "loss.png", "metrics.json")
+EXIT_INTERRUPTED = 130
 PREPROCESSING = ("none", "center", "standardize", "whiten")
 
 
@@ -45,7 +51,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "the notes' tricks: mean subtraction, He initialization, dropout, L2, Adam and the "
             "schedule α0·τ/max(t, τ)."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsOnceFormatter,
     )
     data = parser.add_argument_group("data")
     data.add_argument("--data", default=datasets.DEFAULT, metavar="NAME|PATH",
@@ -90,6 +96,9 @@ def make_preprocessor(name: str):
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    check_output_folder(args.output)
+    for name in OUTPUTS:
+        check_output_file(args.output / name, "--output")
     dataset = load_data(args)
     regression = is_regression(dataset, args.task)
     Estimator = MLPRegressor if regression else MLPClassifier
@@ -103,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     validation_losses: list[float] = []
     callbacks = [validation_loss_callback(X_val, y_val, y_fit, regression, validation_losses)]
     bar = None
-    if not args.quiet:
+    if not args.quiet and not params["verbose"]:  # verbose brings the trainer's own bar
         bar, advance = progress_bar(params["max_iter"])
         callbacks.append(advance)
     model = Estimator(**params, callbacks=callbacks)
@@ -113,12 +122,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
+            warnings.simplefilter("always", TrainingInterrupted)
             model.fit(X_fit, y_fit)
     finally:
         if bar is not None:
-            bar.close()
+            finish(bar)
+    stop, interrupted = stop_reason(model, caught)
+    print(stop, file=sys.stderr if interrupted else sys.stdout)
     for warning in caught:
-        print(f"note: {warning.message}", file=sys.stderr)
+        if not issubclass(warning.category, ConvergenceWarning | TrainingInterrupted):
+            print(f"note: {warning.message}", file=sys.stderr)
     trained = time.perf_counter()
     model.set_params(callbacks=None)
     X_test = dataset.X_test if preprocessor is None else preprocessor.transform(dataset.X_test)
@@ -131,17 +144,56 @@ def run(args: argparse.Namespace) -> int:
     metrics = {"data": dataset.name, "estimator": Estimator.__name__, "metric": metric,
                **{f"{part}_{'r2' if regression else 'accuracy'}": value
                   for part, value in scores.items()},
-               "epochs": model.n_iter_, "train_seconds": trained - started,
+               "epochs": model.n_iter_, "stop": stop, "interrupted": interrupted,
+               "train_seconds": trained - started,
                "total_seconds": time.perf_counter() - started,
                "params": {k: v for k, v in model.get_params().items() if k != "callbacks"}}
-    (args.output / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
+    write_text_atomically(args.output / "metrics.json",
+                          json.dumps(metrics, indent=2, default=str))
     print(f"train {metric}: {scores['train']:.4f}")
     print(f"test {metric}: {scores['test']:.4f}")
     print(f"time: {trained - started:.2f} s training ({model.n_iter_} epochs), "
           f"{time.perf_counter() - started:.2f} s in all")
     print(f"saved {args.output / 'model.npz'}, {args.output / 'loss.png'}, "
           f"{args.output / 'metrics.json'}")
-    return 0
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def stop_reason(model, caught: list[warnings.WarningMessage]) -> tuple[str, bool]:
+    """One line saying why training ended (which rule, after how many epochs), and whether
+    Ctrl-C ended it."""
+    for warning in caught:
+        if issubclass(warning.category, TrainingInterrupted):
+            return f"interrupted: {warning.message}", True
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    n = model.n_iter_
+    if model.solver == "lbfgs":
+        return (f"L-BFGS {'converged' if converged else 'stopped without converging'} after "
+                f"{n} iterations"), False
+    if not converged:
+        return f"stopped after {n} epochs: reached --max-iter {model.max_iter}", False
+    rule = ("the validation score did not rise" if model.early_stopping
+            else "the training loss did not fall")
+    kept = "; kept the weights of the best validation score" if model.early_stopping else ""
+    return (f"stopped after {n} epochs: {rule} by more than --tol {model.tol:g} for more than "
+            f"--n-iter-no-change {model.n_iter_no_change} epochs{kept}"), False
+
+
+def finish(bar: tqdm) -> None:
+    """Close the epoch bar, shown full at the epoch training stopped at."""
+    bar.total = bar.n
+    bar.refresh()
+    bar.close()
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file renamed over it: never half-written."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def holdout(X, y, fraction: float, regression: bool, seed: int | None):

@@ -176,7 +176,7 @@ def train(network: Network, optimizer: Callable[[float], Optimizer], data: Data,
 
     trainer = Trainer(network, optimizer(float(schedule(0))), batch_size=batch_size,
                       shuffle=True, random_state=seed, schedule=schedule,
-                      penalty_per_sample=False, callbacks=(record,))
+                      penalty_per_sample=False, callbacks=(record,), catch_interrupt=False)
     try:
         trainer.run(X, Y, max_epochs=epochs, stop_early=False)
     except DivergenceError:

@@ -24,6 +24,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from ..splits import holdout_split
+from ..training import TrainingInterrupted
 from ._report import SweepResult
 from ._space import grid_points, random_points
 from ._spec import (
@@ -128,6 +129,9 @@ def run_trial(trial: Trial, estimator: BaseEstimator, X: np.ndarray, y: np.ndarr
               scoring: str | None = None) -> dict[str, Any]:
     """Fit and score one trial; never raises for a failing fit, records the failure instead.
 
+    A fit cut short by Ctrl-C (its :class:`~nntricks.training.TrainingInterrupted` warning)
+    raises ``KeyboardInterrupt``: an interrupted trial is never recorded as finished.
+
     This is the function that runs on joblib workers (local processes or Dask workers).
     Warnings raised while fitting are caught and recorded, whatever the process's warning
     filters, so a trial behaves the same in every process.
@@ -163,6 +167,8 @@ def run_trial(trial: Trial, estimator: BaseEstimator, X: np.ndarray, y: np.ndarr
                 fold = clone(model)
                 start = time.perf_counter()
                 fold.fit(X[train], y[train])
+                if any(issubclass(w.category, TrainingInterrupted) for w in caught):
+                    raise KeyboardInterrupt  # Ctrl-C cut the fit short: never record it
                 record["fit_time"] += time.perf_counter() - start
                 score = scorer(fold, X[val], y[val]) if scorer else fold.score(X[val], y[val])
                 record["scores"].append(float(score))
@@ -185,8 +191,11 @@ def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
     """The latest record of each trial id in a JSON-lines results file.
 
     A missing file reads as empty; a line that is not a JSON record (a line torn by a crash
-    mid-write) is skipped.
+    mid-write) is skipped; a folder is refused with a ``ValueError``.
     """
+    if Path(path).is_dir():
+        raise ValueError(f"the results file {str(path)!r} is a folder; give a file name such "
+                         "as sweep.results.jsonl")
     latest: dict[str, dict[str, Any]] = {}
     with contextlib.suppress(FileNotFoundError), open(path, encoding="utf-8") as lines:
         for line in lines:

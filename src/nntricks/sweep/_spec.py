@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import get_scorer_names
 
 from ._space import Dimension, parse_space
 
@@ -94,6 +95,8 @@ class SweepSpec:
             isinstance(self.holdout, (int, float)) and 0 < self.holdout < 1
         ):
             raise ValueError(f"holdout must be a fraction in (0, 1), got {self.holdout!r}")
+        if self.scoring is not None:
+            check_scoring_name(self.scoring)
         if not isinstance(self.params, Mapping):
             raise ValueError(f"params must be a table of parameter -> value or range, "
                              f"got {self.params!r}")
@@ -188,6 +191,8 @@ def load_spec(path: str | Path) -> SweepSpec:
         data = parse(text)
     except Exception as error:  # JSON and TOML raise ValueErrors, YAML its own YAMLError
         raise ValueError(f"sweep spec {str(path)!r}: {error}") from None
+    if suffix in (".yaml", ".yml") and isinstance(data, Mapping):
+        check_yaml_numbers(data.get("params", {}), path)
     return SweepSpec.from_dict(data)
 
 
@@ -202,6 +207,37 @@ def _toml() -> Any:
         raise ValueError("reading a TOML spec needs Python >= 3.11 or the tomli package "
                          "(pip install tomli); or write the spec as JSON") from None
     return tomli
+
+
+def check_scoring_name(scoring: Any) -> None:
+    """Fail, naming close matches, unless ``scoring`` is one of scikit-learn's scorer names."""
+    names = get_scorer_names()
+    if scoring not in names:
+        close = difflib.get_close_matches(str(scoring), names, n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"unknown scoring {scoring!r}{hint} (see "
+                         "sklearn.metrics.get_scorer_names())")
+
+
+def check_yaml_numbers(value: Any, path: Path) -> None:
+    """Fail with a hint where YAML read a number such as ``1e-4`` as text."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            check_yaml_numbers(item, path)
+    elif isinstance(value, str) and _looks_numeric(value):
+        raise ValueError(f"sweep spec {str(path)!r}: {value!r} is text, not a number: YAML reads "
+                         "numbers like 1e-4 as text; write it with a decimal point (1.0e-4) or "
+                         "as 0.0001")
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return any(character.isdigit() for character in text)
 
 
 def resolve_estimator(estimator: Any) -> BaseEstimator:
@@ -222,7 +258,15 @@ def resolve_estimator(estimator: Any) -> BaseEstimator:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as error:
         raise ValueError(f"cannot import estimator {estimator!r}: {error}") from None
-    return cls()
+    if not (isinstance(cls, type) and callable(getattr(cls, "fit", None))
+            and callable(getattr(cls, "get_params", None))):
+        raise ValueError(f"{estimator!r} is not an estimator class (a class with fit and "
+                         "get_params, such as sklearn.linear_model.LogisticRegression)")
+    try:
+        return cls()
+    except Exception as error:
+        raise ValueError(f"cannot build {estimator!r} with its default parameters: "
+                         f"{error}") from None
 
 
 def check_params(estimator: BaseEstimator, names: Any) -> None:

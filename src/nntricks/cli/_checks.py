@@ -1,0 +1,85 @@
+"""Checks the commands make before any work: output paths that can be written, and argument
+types that refuse out-of-range values at parsing."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+
+def check_output_folder(path: Path, option: str = "--output") -> None:
+    """Create the output folder ``path`` now, or raise ``ValueError`` saying why it cannot be.
+
+    Refused: a path that is an existing file, and a folder this process cannot write in.
+    """
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{option} {str(path)!r} is a file, not a folder; give a folder for the "
+                         "output files")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"{option} {str(path)!r}: cannot create the folder "
+                         f"({error.strerror or error})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError(f"{option} {str(path)!r}: the folder is not writable")
+
+
+def check_output_file(path: Path, option: str = "--output") -> None:
+    """Raise ``ValueError`` unless ``path`` can be written as a file (its folder is created).
+
+    Refused: an existing folder, a path whose folder cannot be created or written in.
+    """
+    if path.is_dir():
+        raise ValueError(f"{option} {str(path)!r} is a folder; give a file name")
+    check_output_folder(path.parent if str(path.parent) else Path("."), option)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{option} {str(path)!r}: the file is not writable")
+
+
+def _integer_at_least(text: str, low: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: an integer >= 1."""
+    return _integer_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An ``argparse`` type: an integer >= 0 (a seed)."""
+    return _integer_at_least(text, 0)
+
+
+def non_negative_float(text: str) -> float:
+    """An ``argparse`` type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An ``argparse`` type: a finite number > 0."""
+    value = non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def drop_rate(text: str) -> float:
+    """An ``argparse`` type: a dropout rate in [0, 1)."""
+    value = non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"must be a rate in [0, 1), got {text!r}")
+    return value
