@@ -35,7 +35,7 @@ def test_gradcheck_help_states_the_tolerance_the_check_uses(method):
     report = nntricks("gradcheck", "--method", method, "--max-probes", "2").stdout
     used = re.search(r"tolerance=([^,\s]+),", report).group(1)
     help_text = " ".join(nntricks("gradcheck", "--help").stdout.split())
-    assert f"{used} {method}" in help_text
+    assert f"{used} for {method}" in help_text
 
 
 def test_gradcheck_reports_bad_arguments():
@@ -44,4 +44,7 @@ def test_gradcheck_reports_bad_arguments():
     assert "unknown activation 'swish'" in result.stderr
     result = nntricks("gradcheck", "--h", "-1")
     assert result.returncode == 2
-    assert "h must" in result.stderr
+    assert "argument --h: must be a number > 0, got '-1'" in result.stderr
+    result = nntricks("gradcheck", "--samples", "0")
+    assert result.returncode == 2
+    assert "argument --samples: must be an integer >= 1, got '0'" in result.stderr
