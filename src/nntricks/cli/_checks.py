@@ -58,28 +58,26 @@ def non_negative_int(text: str) -> int:
     return _integer_at_least(text, 0)
 
 
-def non_negative_float(text: str) -> float:
-    """An ``argparse`` type: a finite number >= 0."""
+def _number(text: str, accept, expected: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    if not (math.isfinite(value) and accept(value)):
+        raise argparse.ArgumentTypeError(f"must be {expected}, got {text!r}")
     return value
+
+
+def non_negative_float(text: str) -> float:
+    """An ``argparse`` type: a finite number >= 0."""
+    return _number(text, lambda value: value >= 0, "a number >= 0")
 
 
 def positive_float(text: str) -> float:
     """An ``argparse`` type: a finite number > 0."""
-    value = non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
+    return _number(text, lambda value: value > 0, "a number > 0")
 
 
 def drop_rate(text: str) -> float:
     """An ``argparse`` type: a dropout rate in [0, 1)."""
-    value = non_negative_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"must be a rate in [0, 1), got {text!r}")
-    return value
+    return _number(text, lambda value: 0 <= value < 1, "a rate in [0, 1)")
