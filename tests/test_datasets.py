@@ -381,6 +381,14 @@ def test_csv_errors_name_the_problem(tmp_path, text, message):
     assert str(path) in str(error.value)
 
 
+def test_csv_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("größe,y\n1,0\n".encode("latin-1"))
+    for reader in (load_csv, load_table, read_table):
+        with pytest.raises(ValueError, match=r"latin1.csv: not UTF-8 text"):
+            reader(path)
+
+
 def test_csv_unknown_label_lists_columns(tmp_path):
     path = classes_csv(tmp_path / "pets.csv")
     with pytest.raises(ValueError, match=r"no column named 'kind'; the columns are \['a', 'b'"):
