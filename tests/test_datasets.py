@@ -4,14 +4,17 @@ import struct
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nntricks.datasets import (
     DEFAULT,
     FASHION_MNIST_DIR,
+    MISSING_VALUES,
     DataFileNotFoundError,
     Dataset,
     OptionalDependencyError,
+    Table,
     available,
     load,
     load_csv,
@@ -19,7 +22,10 @@ from nntricks.datasets import (
     load_fashion_mnist,
     load_mnist1d,
     load_npz,
+    load_table,
+    read_csv,
     read_idx,
+    read_table,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -352,11 +358,14 @@ def test_csv_float_labels_and_singleton_classes_split_plainly(tmp_path):
     ("text", "message"),
     [
         ("a,b,y\n1,2,0\n3,oops,1\n", r"line 3: column 'b' holds 'oops', not a number"),
-        ("a,b,y\n1,2,0\n3,,1\n", r"line 3: column 'b' is empty"),
-        ("a,b,y\n1,2,0\nNaN,4,1\n", r"line 3: column 'a' holds 'NaN', a missing"),
-        ("a,b,y\n1,2,0\n3,inf,1\n", r"line 3: column 'b' holds 'inf'"),
-        ("a,b,y\n1,2,0\n3,4,\n", r"line 3: label column 'y' is empty or NaN"),
-        ("a,b,y\n1,2,0\n3,4\n", r"line 3: 2 fields, but the header has 3"),
+        ("a,b,y\n1,2,0\n3,,1\n", r"line 3: column 'b' is missing \(1 of 2 cells\)"),
+        ("a,b,y\n1,2,0\nNaN,4,1\n", r"line 3: column 'a' is missing.*load_table"),
+        ("a,b,y\n1,2,0\n3,inf,1\n", r"line 3: column 'b' holds 'inf', an infinite number"),
+        ("a,b,y\n1,2,0\n3,4,\n", r"line 3: label column 'y' is missing \(1 of 2 labels\)"),
+        ("a,b,y\n1,2,0\n3,4, NA\n", r"line 3: label column 'y' is missing"),
+        ("a,b,y\n1,2,0\n3,4\n", r"line 3: label column 'y' is missing"),  # a short row
+        ("a,b,y\n1,2,0\n3,4,5,6\n", r"not a valid CSV file \(Expected 3 fields in line 3, saw 4"),
+        ("a,b,y\n1,2,0\n3,\"4,1\n", r"not a valid CSV file \(EOF inside string"),
         ("a,b,y\n1,2,0\n1,1e39,1\n", "beyond the float32 range"),
         ("a,a,y\n1,2,0\n", "duplicate column names"),
         ("a,,y\n1,2,0\n", "column 2 of the header has no name"),
@@ -370,6 +379,14 @@ def test_csv_errors_name_the_problem(tmp_path, text, message):
     with pytest.raises(ValueError, match=message) as error:
         load_csv(path)
     assert str(path) in str(error.value)
+
+
+def test_csv_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("größe,y\n1,0\n".encode("latin-1"))
+    for reader in (load_csv, load_table, read_table):
+        with pytest.raises(ValueError, match=r"latin1.csv: not UTF-8 text"):
+            reader(path)
 
 
 def test_csv_unknown_label_lists_columns(tmp_path):
@@ -392,6 +409,80 @@ def test_missing_files(tmp_path):
         assert isinstance(error.value, ValueError)
     with pytest.raises(FileNotFoundError, match="no such data file"):
         load(f"{tmp_path}/absent")
+
+
+@pytest.mark.parametrize("spelling", ["", "NA", "N/A", "nan", "NaN", "?", "null", " NA ",
+                                      " ? "])
+def test_every_spelling_of_a_missing_cell_is_missing(tmp_path, spelling):
+    path = write_csv(tmp_path / "m.csv", f"x,color,y\n1,red,0\n{spelling},{spelling},1\n")
+    X, y = read_table(path, label="y")
+    assert X["x"].dtype == np.float64 and X["x"].isna().tolist() == [False, True]
+    assert X["color"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize("spelling", ["none", "-", "NULL", "missing", "n/a"])
+def test_other_spellings_are_text(tmp_path, spelling):
+    path = write_csv(tmp_path / "m.csv", f"x,y\n1,0\n{spelling},1\n")
+    X, _ = read_table(path, label="y")
+    assert X["x"].tolist() == ["1", spelling]
+    assert MISSING_VALUES == ("", "NA", "N/A", "nan", "NaN", "?", "null")
+
+
+def test_read_table_keeps_text_and_numbers_indexed_by_line(tmp_path):
+    path = write_csv(tmp_path / "t.csv",
+                     "size, color ,y\n1.5, blue ,a\n\n2,red,b\n3\n")  # blank line, short row
+    X, y = read_table(path)
+    assert X.columns.tolist() == ["size", "color", "y"] and X.index.tolist() == [2, 4, 5]
+    assert X["size"].tolist() == [1.5, 2.0, 3.0] and X["size"].dtype == np.float64
+    assert X["color"].tolist()[:2] == ["blue", "red"] and pd.isna(X["color"][5])
+    assert y is None and pd.isna(X["y"][5])
+    with pytest.raises(ValueError, match=r"line 5: label column 'y' is missing \(1 of 3"):
+        read_table(path, label="y")
+
+
+def test_read_table_without_label_and_a_label_typed_as_load_csv(tmp_path):
+    path = write_csv(tmp_path / "t.csv", "a,b\n1,x\n2,y\n")
+    X, y = read_table(path)
+    assert y is None and X.columns.tolist() == ["a", "b"]
+    assert read_table(path, label="a")[1].dtype == np.int64
+
+
+def test_load_table_splits_drops_and_names_the_label(tmp_path):
+    rows = "".join(f"{i},{'red' if i % 2 else 'blue'},{'NA' if i % 5 == 0 else i / 2},"
+                   f"{i % 2}\n" for i in range(20))
+    path = write_csv(tmp_path / "t.csv", "id,color,w,label\n" + rows)
+    table = load_table(path, drop=["id"], test_size=0.25, random_state=1)
+    assert isinstance(table, Table) and table.label == "label" and table.name == "t.csv"
+    assert table.feature_names == ("color", "w") and table.n_features == 2
+    assert len(table.X_train) == 15 and len(table.y_test) == 5
+    assert not pd.api.types.is_numeric_dtype(table.X_train["color"])
+    assert table.X_train["w"].isna().sum() > 0
+    # rows stay paired with their labels: the line number gives the row
+    for line, label in zip(table.X_test.index, table.y_test, strict=True):
+        assert label == (line - 2) % 2
+    assert "without id" in table.description and "Table(name='t.csv'" in repr(table)
+
+
+@pytest.mark.parametrize("drop, message", [
+    (["ID"], r"cannot drop 'ID': no such column; the feature columns are \['id', 'x'\]"),
+    (["y"], r"cannot drop 'y': the label column"),
+    (["id", "x"], "every feature column is dropped"),
+])
+def test_load_table_refuses_a_bad_drop(tmp_path, drop, message):
+    path = write_csv(tmp_path / "t.csv", "id,x,y\n1,2,0\n2,3,1\n3,4,0\n4,5,1\n")
+    with pytest.raises(ValueError, match=message):
+        load_table(path, drop=drop)
+
+
+def test_text_and_missing_cells_get_the_same_advice_from_the_numeric_loaders(tmp_path):
+    text = write_csv(tmp_path / "text.csv", "color,y\nblue,0\nred,1\n")
+    missing = write_csv(tmp_path / "missing.csv", "w,y\n1,0\nNA,1\n")
+    advice = "datasets.load_table (and `nntricks train`) encode text columns and impute missing"
+    with pytest.raises(ValueError, match=r"line 2: column 'color' holds 'blue', not a number") as a:
+        load_csv(text)
+    with pytest.raises(ValueError, match=r"line 3: column 'w' is missing \(1 of 2 cells\)") as b:
+        read_csv(missing, label="y")
+    assert advice in str(a.value) and advice in str(b.value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import datasets
+from .. import datasets, tabular
 from ..persistence import load
 
 
@@ -19,8 +19,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="predict with a saved model and write the predictions to CSV",
         description=(
             "Load MODEL (written by `nntricks train` or model.save) and predict DATA: a CSV "
-            "file (every column a feature, except --label), an .npz file with X (and y), or "
-            "a data set name, whose test part is used. Writes one row per sample: the "
+            "file (every column a feature, except --label and the training label and --drop "
+            "columns), an .npz file with X (and y), or "
+            "a data set name, whose test part is used. A model trained on a CSV file checks "
+            "the columns by name, in any order, and refuses missing, extra or renamed ones; "
+            "other input is checked by width. Writes one row per sample: the "
             "prediction and, for a classifier, the probability of each class. When labels "
             "are known the score is printed."
         ),
@@ -35,9 +38,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def read_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None]:
+def read_data(args: argparse.Namespace, model) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X, y`` of DATA; a CSV file as a table when the model begins with a schema."""
     suffix = Path(args.data).suffix.lower()
     if suffix == ".csv":
+        if schema(model) is not None:
+            return datasets.read_table(args.data, label=args.label)
         X, y, _ = datasets.read_csv(args.data, label=args.label)
         return X, y
     if suffix == ".npz":
@@ -50,13 +56,37 @@ def read_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None]:
     return dataset.X_test, dataset.y_test
 
 
+def schema(model) -> tabular.TableSchema | None:
+    """The schema a model's pipeline begins with (a model saved by ``nntricks train``)."""
+    from sklearn.pipeline import Pipeline
+
+    first = model.steps[0][1] if isinstance(model, Pipeline) else None
+    return first if isinstance(first, tabular.TableSchema) else None
+
+
+def preprocess(model, X):
+    """``X`` through a pipeline's preprocessing steps (checked against the training columns
+    first) and the final estimator; unseen categories reported in one line."""
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(model, Pipeline):
+        return X, model
+
+    def warn(message: str) -> None:
+        print(f"nntricks predict: warning: {message}", file=sys.stderr)
+
+    with tabular.reporting_unseen_categories(warn):
+        return model[:-1].transform(X), model[-1]
+
+
 def run(args: argparse.Namespace) -> int:
     model = load(args.model)
-    X, y = read_data(args)
-    predictions = model.predict(X)
+    X, y = read_data(args, model)
+    features, model = preprocess(model, X)
+    predictions = model.predict(features)
     columns = {"prediction": predictions}
     if hasattr(model, "predict_proba"):
-        probabilities = model.predict_proba(X)
+        probabilities = model.predict_proba(features)
         for i, label in enumerate(model.classes_):
             columns[f"probability_{label}"] = probabilities[:, i]
     output = sys.stdout if str(args.output) == "-" else open(args.output, "w", newline="")
@@ -70,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     message = f"{len(X)} predictions"
     if y is not None:
         metric = "accuracy" if hasattr(model, "predict_proba") else "R²"
-        message += f"; {metric}: {model.score(X, y):.4f}"
+        message += f"; {metric}: {model.score(features, y):.4f}"
     if output is not sys.stdout:
         message += f"; written to {args.output}"
     print(message, file=sys.stderr if output is sys.stdout else sys.stdout)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .. import datasets
+from .. import datasets, tabular
 from ..estimators import MLPClassifier, MLPRegressor
 from ..losses import LOSSES, get_loss
 from ..persistence import save
@@ -62,9 +62,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     data.add_argument("--test-size", type=float, default=None,
                       help="test fraction for digits, CSV and npz (default 0.25)")
     data.add_argument("--task", choices=("auto", "classification", "regression"),
-                      default="auto", help="regression when the labels are non-integer numbers")
+                      default="auto",
+                      help="auto: classification for text labels and for integer labels with at "
+                           "most max(2, min(50, √n_samples)) distinct values, else regression")
     data.add_argument("--preprocess", choices=PREPROCESSING, default="center",
-                      help="input preprocessing fitted on the training set (notes §2.5)")
+                      help="input preprocessing fitted on the training set (notes §2.5); for a "
+                           "CSV, of the numeric columns")
+    data.add_argument("--categorical", nargs="+", default=[], metavar="COLUMN",
+                      help="CSV columns to one-hot encode though they hold numbers (text "
+                           "columns are encoded anyway)")
+    data.add_argument("--drop", nargs="+", default=[], metavar="COLUMN",
+                      help="CSV columns to leave out (also when present at prediction)")
     data.add_argument("--holdout", type=float, default=0.1,
                       help="fraction of the training set held out for the validation curve")
     output = parser.add_argument_group("output")
@@ -75,23 +83,42 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def load_data(args: argparse.Namespace) -> datasets.Dataset:
+def load_data(args: argparse.Namespace) -> datasets.Dataset | datasets.Table:
+    """The data set of ``--data``: a :class:`~nntricks.datasets.Table` for a CSV file."""
     options = {"label": args.label, "data_dir": args.data_dir, "test_size": args.test_size}
-    return datasets.load(args.data, **{k: v for k, v in options.items() if v is not None})
+    options = {k: v for k, v in options.items() if v is not None}
+    if Path(str(args.data)).suffix.lower() == ".csv":
+        if "data_dir" in options:
+            raise ValueError("option --data-dir does not apply to a .csv file")
+        return datasets.load_table(args.data, drop=args.drop, **options)
+    if args.categorical or args.drop:
+        raise ValueError("options --categorical and --drop apply to .csv files only")
+    return datasets.load(args.data, **options)
 
 
-def is_regression(dataset: datasets.Dataset, task: str) -> bool:
-    if task != "auto":
-        return task == "regression"
-    y = dataset.y_train
-    return y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0)
+def decide_task(dataset: datasets.Dataset | datasets.Table, task: str) -> tuple[str, str]:
+    """``(task, reason)`` by :func:`nntricks.tabular.choose_task` on all the labels."""
+    y = np.concatenate([dataset.y_train, dataset.y_test])
+    return tabular.choose_task(y, getattr(dataset, "label", None), task)
 
 
-def make_preprocessor(name: str):
+def make_preprocessor(dataset: datasets.Dataset | datasets.Table, args: argparse.Namespace):
+    """The preprocessing pipeline (schema, then encoding or scaling) for the training part."""
     from ..preprocessing import MeanCenter, Standardize, Whiten
 
-    return {"none": None, "center": MeanCenter(), "standardize": Standardize(),
-            "whiten": Whiten()}[name]
+    scaling = {"none": None, "center": MeanCenter(), "standardize": Standardize(),
+               "whiten": Whiten()}[args.preprocess]
+    return tabular.make_preprocessor(dataset.X_train, scaling, categorical=args.categorical,
+                                     drop=args.drop, label=getattr(dataset, "label", None))
+
+
+def preprocess_test(preprocessor, dataset: datasets.Dataset | datasets.Table):
+    """The test part through the fitted preprocessor; unseen categories noted in one line."""
+    def note(message: str) -> None:
+        print(f"note: test part: {message}", file=sys.stderr)
+
+    with tabular.reporting_unseen_categories(note):
+        return preprocessor.transform(dataset.X_test)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,13 +127,16 @@ def run(args: argparse.Namespace) -> int:
     for name in OUTPUTS:
         check_output_file(args.output / name, "--output")
     dataset = load_data(args)
-    regression = is_regression(dataset, args.task)
+    task, reason = decide_task(dataset, args.task)
+    print(f"task: {task} — {reason}")
+    regression = task == "regression"
     Estimator = MLPRegressor if regression else MLPClassifier
     params = estimator_params(args, regression)
     X_train, y_train = dataset.X_train, dataset.y_train
-    preprocessor = make_preprocessor(args.preprocess)
-    if preprocessor is not None:
-        X_train = preprocessor.fit_transform(X_train)
+    preprocessor = make_preprocessor(dataset, args)
+    X_train = preprocessor.fit_transform(X_train)
+    if isinstance(dataset, datasets.Table):
+        print(f"data: {tabular.describe_encoding(preprocessor, dataset.X_train)}")
     X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, args.holdout, regression,
                                          args.random_state)
     validation_losses: list[float] = []
@@ -118,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     model = Estimator(**params, callbacks=callbacks)
     print(f"training {Estimator.__name__} on {dataset.name}: {len(X_fit)} training, "
           f"{len(X_val)} validation, {len(dataset.X_test)} test samples, "
-          f"{dataset.X_train.shape[1]} features")
+          f"{X_fit.shape[1]} features")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
@@ -134,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {warning.message}", file=sys.stderr)
     trained = time.perf_counter()
     model.set_params(callbacks=None)
-    X_test = dataset.X_test if preprocessor is None else preprocessor.transform(dataset.X_test)
+    X_test = dataset.X_test if preprocessor is None else preprocess_test(preprocessor, dataset)
     metric = "R²" if regression else "accuracy"
     scores = {"train": model.score(X_fit, y_fit), "test": model.score(X_test, dataset.y_test)}
     final = model if preprocessor is None else _pipeline(preprocessor, model)
@@ -267,4 +297,6 @@ def plot_losses(model, validation_losses, path: Path, name: str) -> None:
 def _pipeline(preprocessor, model):
     from sklearn.pipeline import Pipeline
 
-    return Pipeline([("preprocess", preprocessor), ("mlp", model)])
+    steps = (preprocessor.steps if isinstance(preprocessor, Pipeline)
+             else [("preprocess", preprocessor)])
+    return Pipeline([*steps, ("mlp", model)])

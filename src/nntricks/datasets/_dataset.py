@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._validation import check_same_length, check_scalar
 from ..splits import holdout_split
 
-__all__ = ["Dataset", "DataFileNotFoundError", "OptionalDependencyError"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Dataset", "DataFileNotFoundError", "OptionalDependencyError", "Table"]
 
 
 class DataFileNotFoundError(FileNotFoundError, ValueError):
@@ -101,6 +105,53 @@ class Dataset:
             f"Dataset(name={self.name!r}, n_train={len(self.y_train)}, "
             f"n_test={len(self.y_test)}, n_features={self.n_features}, "
             f"y dtype={self.y_train.dtype})"
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Table:
+    """A table of a CSV file, numeric and text columns with missing cells, split in two parts.
+
+    What :func:`nntricks.datasets.load_table` returns; unlike :class:`Dataset`, ``X`` is a data
+    frame, to be encoded (see :mod:`nntricks.tabular`) before a network sees it.
+
+    Parameters
+    ----------
+    X_train, X_test : pandas.DataFrame
+        The feature columns, in file order: float64 where every cell is a number, text
+        otherwise; NaN marks a missing cell. The index is the line in the file.
+    y_train, y_test : ndarray, shape (n_train,) and (n_test,)
+        The labels: int64, float64 or strings, as in :func:`nntricks.datasets.load_csv`.
+    name : str
+        The file's name.
+    label : str
+        The label column's name.
+    description : str, default=""
+        Where the data came from and how it was split.
+    """
+
+    X_train: pd.DataFrame
+    y_train: np.ndarray
+    X_test: pd.DataFrame
+    y_test: np.ndarray
+    name: str
+    label: str
+    description: str = ""
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns (before any encoding)."""
+        return self.X_train.shape[1]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The feature columns' names."""
+        return tuple(self.X_train.columns)
+
+    def __repr__(self) -> str:
+        return (
+            f"Table(name={self.name!r}, n_train={len(self.y_train)}, "
+            f"n_test={len(self.y_test)}, n_features={self.n_features}, label={self.label!r})"
         )
 
 

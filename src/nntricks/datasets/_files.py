@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._dataset import DataFileNotFoundError, Dataset, check_split_options, split
+from ._dataset import DataFileNotFoundError, Dataset, Table, check_split_options, split
 
-__all__ = ["load_csv", "load_npz"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MISSING_VALUES", "load_csv", "load_npz", "load_table", "read_csv", "read_table"]
+
+MISSING_VALUES = ("", "NA", "N/A", "nan", "NaN", "?", "null")
+"""The spellings of a missing CSV cell (after removing the spaces around it); no others."""
 
 _SPLIT_KEYS = ("X_train", "y_train", "X_test", "y_test")
+_NUMERIC_ONLY = ("load_csv and read_csv need numeric features without missing cells; "
+                 "datasets.load_table (and `nntricks train`) encode text columns and impute "
+                 "missing cells")
 
 
 def _existing_file(path: str | os.PathLike) -> Path:
@@ -39,122 +49,163 @@ def _to_float32(X: np.ndarray, source: str) -> np.ndarray:
     return X32
 
 
-def _is_missing(cell: str) -> bool:
-    return cell == "" or cell.lower() == "nan"
+def _read_cells(path: Path, delimiter: str) -> pd.DataFrame:
+    """The cells of a CSV file as strings without surrounding spaces, NaN where missing.
 
+    Read by pandas as text (``na_filter=False``); the spellings of :data:`MISSING_VALUES` are
+    then made NaN after stripping, so ``" NA "`` is missing too, and a blank line (skipped)
+    stays distinct from a row of missing cells. The index is each row's line number in the
+    file; the columns are the header's names.
+    """
+    import pandas as pd
 
-def _labels(cells: list[str], lines: list[int], path: Path, label: str) -> np.ndarray:
-    """Label cells as int64 if all are integers, else float64 if all are numbers, else str."""
-    for cell, line in zip(cells, lines, strict=True):
-        if _is_missing(cell):
-            raise ValueError(f"{path}, line {line}: label column {label!r} is empty or NaN")
     try:
-        return np.array([int(cell) for cell in cells], dtype=np.int64)
-    except (ValueError, OverflowError):
-        pass
-    try:
-        y = np.array([float(cell) for cell in cells], dtype=np.float64)
-    except ValueError:
-        return np.array(cells, dtype=str)
-    if not np.all(np.isfinite(y)):
-        line = lines[int(np.argmin(np.isfinite(y)))]
-        raise ValueError(f"{path}, line {line}: label column {label!r} is infinite")
-    return y
-
-
-def _features(cells: np.ndarray, lines: list[int], names: list[str], path: Path) -> np.ndarray:
-    """Parse a 2-D array of strings as float64, naming the first cell that is not a number."""
-    try:
-        X = cells.astype(np.float64)
-    except ValueError:
-        X = None
-    if X is None:  # find the culprit, column by column, in the order of the file
-        for i, line in enumerate(lines):
-            for j, name in enumerate(names):
-                cell = str(cells[i, j])
-                if cell == "":
-                    raise ValueError(f"{path}, line {line}: column {name!r} is empty")
-                try:
-                    float(cell)
-                except ValueError:
-                    raise ValueError(
-                        f"{path}, line {line}: column {name!r} holds {cell!r}, not a number; "
-                        "every column except the label must be numeric"
-                    ) from None
-        X = np.array([[float(c) for c in row] for row in cells.tolist()], dtype=np.float64)
-    bad = np.argwhere(~np.isfinite(X))
-    if len(bad):
-        i, j = bad[0]
-        raise ValueError(
-            f"{path}, line {lines[i]}: column {names[j]!r} holds {str(cells[i, j])!r}, a missing "
-            f"or infinite value ({len(bad)} such cells in all); fill or drop them first"
-        )
-    return X
-
-
-def _read_table(path: Path, delimiter: str) -> tuple[list[str], np.ndarray, list[int]]:
-    """Header, cells (strings) and line numbers of a CSV file, with the file's defects named."""
-    rows, lines = [], []
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            reader = csv.reader(file, delimiter=delimiter)
-            header = next(reader, None)
-            if header is None:
-                raise ValueError(f"{path}: empty file; a header row naming the columns is needed")
-            header = [name.strip() for name in header]
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise ValueError(
-                        f"{path}, line {reader.line_num}: {len(row)} fields, but the header "
-                        f"has {len(header)}"
-                    )
-                rows.append([cell.strip() for cell in row])
-                lines.append(reader.line_num)
+        raw = pd.read_csv(path, sep=delimiter, header=None, dtype=str, na_filter=False,
+                          skip_blank_lines=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: empty file; a header row naming the columns is needed") from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error})") from error
-    except csv.Error as error:
-        raise ValueError(f"{path}: not a valid CSV file ({error})") from error
-
+        raise ValueError(f"{path}: not UTF-8 text ({error})") from None
+    except (pd.errors.ParserError, ValueError) as error:
+        detail = str(error).strip().removeprefix("Error tokenizing data. C error: ")
+        raise ValueError(f"{path}: not a valid CSV file ({detail})") from None
+    header = [name.strip() for name in raw.iloc[0]]
     if "" in header:
         raise ValueError(f"{path}: column {header.index('') + 1} of the header has no name")
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise ValueError(f"{path}: duplicate column names in the header: {duplicates}")
-    if not rows:
+    cells = raw.iloc[1:].apply(lambda column: column.str.strip())
+    cells.columns = header
+    cells = cells[(cells != "").any(axis=1)]  # blank lines
+    if cells.empty:
         raise ValueError(f"{path}: no data rows after the header")
+    cells.index = pd.RangeIndex(len(raw))[cells.index] + 1
+    cells.index.name = "line"
+    return cells.mask(cells.isin(MISSING_VALUES))
 
-    return header, np.array(rows, dtype=str), lines
+
+def _features(cells: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Columns whose every present cell is a number as float64; the others kept as text."""
+    import pandas as pd
+
+    features = cells.copy()
+    for name, column in cells.items():
+        numbers = pd.to_numeric(column, errors="coerce")
+        if numbers.count() < column.count():
+            continue
+        infinite = np.isinf(numbers.to_numpy(dtype=np.float64))
+        if infinite.any():
+            line = column.index[np.argmax(infinite)]
+            raise ValueError(f"{path}, line {line}: column {name!r} holds "
+                             f"{column[line]!r}, an infinite number")
+        features[name] = numbers.astype(np.float64)
+    return features
 
 
-def _split_label(
-    header: list[str], cells: np.ndarray, lines: list[int], path: Path, label: str
-) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Set the column ``label`` apart from the features of a table read by ``_read_table``.
+def _labels(column: pd.Series, path: Path) -> np.ndarray:
+    """Label cells as int64 if all are integers, else float64 if all are numbers, else str."""
+    import pandas as pd
 
-    Returns the features ``X`` (float32, the other columns in file order), the labels ``y``
-    (typed by :func:`_labels`) and the features' names.
+    missing = column.isna().to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"{path}, line {column.index[np.argmax(missing)]}: label column {column.name!r} is "
+            f"missing ({missing.sum()} of {len(missing)} labels); fill or drop those rows"
+        )
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.isna().any():
+        return column.to_numpy(dtype=str)
+    if numbers.dtype.kind in "iu" and numbers.dtype.itemsize <= 8:
+        return numbers.to_numpy(dtype=np.int64)
+    y = numbers.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(y)):
+        line = column.index[np.argmin(np.isfinite(y))]
+        raise ValueError(f"{path}, line {line}: label column {column.name!r} is infinite")
+    return y
+
+
+def _numeric(X: pd.DataFrame, path: Path) -> np.ndarray:
+    """A table of numeric columns without missing cells as float32, or a ValueError naming
+    the first text or missing cell."""
+    import pandas as pd
+
+    for name, column in X.items():
+        missing = column.isna().to_numpy()
+        if missing.any():
+            raise ValueError(
+                f"{path}, line {column.index[np.argmax(missing)]}: column {name!r} is missing "
+                f"({missing.sum()} of {len(missing)} cells); {_NUMERIC_ONLY}"
+            )
+        if column.dtype.kind != "f":
+            text = pd.to_numeric(column, errors="coerce").isna().to_numpy()
+            line = column.index[np.argmax(text)]
+            raise ValueError(f"{path}, line {line}: column {name!r} holds {column[line]!r}, "
+                             f"not a number; {_NUMERIC_ONLY}")
+    return _to_float32(X.to_numpy(dtype=np.float64), str(path))
+
+
+def read_table(
+    path: str | os.PathLike, label: str | None = None, delimiter: str = ","
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """All rows of a CSV file with a header row as a table: numbers, text and missing cells.
+
+    Parameters
+    ----------
+    path : str or path-like
+        UTF-8 text (a byte-order mark is ignored), read by pandas. The first row names the
+        columns; names must be distinct and not empty. Blank lines are skipped and spaces
+        around cells ignored. A cell spelled as one of :data:`MISSING_VALUES` (empty, ``NA``,
+        ``N/A``, ``nan``, ``NaN``, ``?``, ``null``) is missing; a row with fewer fields than
+        the header is missing its last cells; a row with more is an error.
+    label : str or None, default=None
+        Name of a label column to set apart; None means every column is a feature.
+    delimiter : str, default=","
+        One-character field separator, e.g. ``";"`` or ``"\\t"``.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        The feature columns in file order: float64 where every present cell is a number, text
+        otherwise; NaN marks a missing cell. The index is the line number in the file.
+    y : ndarray or None
+        The labels, typed as in :func:`load_csv`, or None without ``label``.
+
+    Raises
+    ------
+    DataFileNotFoundError
+        No file at ``path`` (a ``FileNotFoundError`` and a ``ValueError``).
+    ValueError
+        Naming the file (and the line where there is one): no header or no data rows, a header
+        name empty or repeated, a row with too many fields, an unknown ``label`` (listing the
+        columns), no feature column, a missing or infinite label, an infinite number.
     """
-    if label not in header:
-        raise ValueError(f"{path}: no column named {label!r}; the columns are {header}")
-    if len(header) < 2:
+    path = _existing_file(path)
+    return _split_label(_read_cells(path, delimiter), label, path)
+
+
+def _split_label(cells: pd.DataFrame, label: str | None, path: Path
+                 ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Features and labels of the cells :func:`_read_cells` read; labels None without a label."""
+    if label is None:
+        return _features(cells, path), None
+    if label not in cells.columns:
+        raise ValueError(f"{path}: no column named {label!r}; the columns are "
+                         f"{list(cells.columns)}")
+    if cells.shape[1] < 2:
         raise ValueError(f"{path}: only the label column {label!r}; no feature columns")
-    k = header.index(label)
-    names = header[:k] + header[k + 1:]
-    X = _to_float32(_features(np.delete(cells, k, axis=1), lines, names, path), str(path))
-    return X, _labels(cells[:, k].tolist(), lines, path, label), tuple(names)
+    return _features(cells.drop(columns=label), path), _labels(cells[label], path)
 
 
 def read_csv(
     path: str | os.PathLike, label: str | None = None, delimiter: str = ","
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
-    """All rows of a CSV file with a header row, unsplit (for prediction).
+    """All rows of a numeric CSV file with a header row, unsplit (for prediction).
 
     Parameters
     ----------
     path : str or path-like
-        As for :func:`load_csv`.
+        As for :func:`read_table`; every feature cell must be a number.
     label : str or None, default=None
         Name of a label column to set apart; None means every column is a feature.
     delimiter : str, default=","
@@ -166,12 +217,8 @@ def read_csv(
         The labels (typed as in :func:`load_csv`), or None without ``label``.
     feature_names : tuple of str
     """
-    path = _existing_file(path)
-    header, cells, lines = _read_table(path, delimiter)
-    if label is None:
-        X = _to_float32(_features(cells, lines, header, path), str(path))
-        return X, None, tuple(header)
-    return _split_label(header, cells, lines, path, label)
+    X, y = read_table(path, label, delimiter)
+    return _numeric(X, Path(path)), y, tuple(X.columns)
 
 
 def load_csv(
@@ -181,13 +228,14 @@ def load_csv(
     random_state: int | None = 0,
     delimiter: str = ",",
 ) -> Dataset:
-    """A CSV file with a header row: one label column, every other column numeric.
+    """A numeric CSV file with a header row: one label column, every other column a number.
+
+    For text columns and missing cells, see :func:`load_table`.
 
     Parameters
     ----------
     path : str or path-like
-        UTF-8 text (a byte-order mark is ignored). The first row names the columns; names must
-        be distinct and not empty. Blank lines are skipped; spaces around cells are ignored.
+        Read as by :func:`read_table`.
     label : str or None, default=None
         Name of the label column; None means the **last** column.
     test_size : float, default=0.25
@@ -212,25 +260,88 @@ def load_csv(
     DataFileNotFoundError
         No file at ``path`` (a ``FileNotFoundError`` and a ``ValueError``).
     ValueError
-        Naming the file and line: no header or no data rows, a row with the wrong number of
-        fields, an unknown ``label`` (listing the columns), a non-numeric feature cell (naming
-        its column), an empty, NaN or infinite cell, a value beyond the float32 range.
+        As :func:`read_table`, and naming the line and column of a text or missing feature
+        cell, or a value beyond the float32 range.
     """
     path = _existing_file(path)
     check_split_options(test_size, random_state)
-    header, cells, lines = _read_table(path, delimiter)
-    label = header[-1] if label is None else label
-    X, y, names = _split_label(header, cells, lines, path, label)
-    X_train, X_test, y_train, y_test = split(X, y, test_size, random_state, str(path))
+    X, y, label = _table(path, label, delimiter)
+    X_train, X_test, y_train, y_test = split(_numeric(X, path), y, test_size, random_state,
+                                             str(path))
     return Dataset(
         X_train, y_train, X_test, y_test,
         name=path.name,
-        description=(
-            f"CSV file {path}, label column {label!r}, "
-            f"split with test_size={test_size}, random_state={random_state}"
-        ),
-        feature_names=names,
+        description=_description(path, label, test_size, random_state),
+        feature_names=tuple(X.columns),
     )
+
+
+def load_table(
+    path: str | os.PathLike,
+    label: str | None = None,
+    test_size: float = 0.25,
+    random_state: int | None = 0,
+    delimiter: str = ",",
+    drop: Sequence[str] = (),
+) -> Table:
+    """A CSV file as a table of numeric and text columns with missing cells, split in two.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Read as by :func:`read_table`.
+    label : str or None, default=None
+        Name of the label column; None means the **last** column.
+    test_size : float, default=0.25
+        Fraction of the rows in the test part, in (0, 1).
+    random_state : int or None, default=0
+        Seed of the split, stratified under the same rule as :func:`load_csv`.
+    delimiter : str, default=","
+    drop : sequence of str, default=()
+        Columns to leave out (say, an identifier).
+
+    Returns
+    -------
+    Table
+        ``X_train``, ``X_test`` data frames as :func:`read_table` returns them, without the
+        label and ``drop`` columns; ``y`` typed as in :func:`load_csv`.
+
+    Raises
+    ------
+    DataFileNotFoundError
+        No file at ``path``.
+    ValueError
+        As :func:`read_table`; a ``drop`` name that is not a column or is the label.
+    """
+    path = _existing_file(path)
+    check_split_options(test_size, random_state)
+    X, y, label = _table(path, label, delimiter)
+    unknown = [name for name in drop if name not in X.columns]
+    if unknown:
+        what = "the label column" if unknown == [label] else "no such column"
+        raise ValueError(f"{path}: cannot drop {', '.join(map(repr, unknown))}: {what}; the "
+                         f"feature columns are {list(X.columns)}")
+    X = X.drop(columns=list(drop))
+    if X.shape[1] == 0:
+        raise ValueError(f"{path}: every feature column is dropped")
+    X_train, X_test, y_train, y_test = split(X, y, test_size, random_state, str(path))
+    dropped = f", without {', '.join(drop)}" if drop else ""
+    return Table(X_train, y_train, X_test, y_test, name=path.name, label=label,
+                 description=_description(path, label, test_size, random_state) + dropped)
+
+
+def _table(path: Path, label: str | None, delimiter: str
+           ) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Features, labels and the label's name (the last column when ``label`` is None)."""
+    cells = _read_cells(path, delimiter)
+    label = cells.columns[-1] if label is None else label
+    X, y = _split_label(cells, label, path)
+    return X, y, label
+
+
+def _description(path: Path, label: str, test_size: float, random_state: int | None) -> str:
+    return (f"CSV file {path}, label column {label!r}, "
+            f"split with test_size={test_size}, random_state={random_state}")
 
 
 def _array(archive: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
