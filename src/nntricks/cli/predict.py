@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import datasets, tabular
 from ..persistence import load
+from ._checks import check_output_file
+from ._formatting import DefaultsOnceFormatter
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -27,12 +29,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "prediction and, for a classifier, the probability of each class. When labels "
             "are known the score is printed."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsOnceFormatter,
     )
     parser.add_argument("model", type=Path, help="a model file")
     parser.add_argument("data", help="a .csv or .npz file, or a data set name")
-    parser.add_argument("--label", default=None, help="a label column of the CSV to score by")
-    parser.add_argument("--data-dir", default=None, help="folder of Fashion-MNIST IDX files")
+    parser.add_argument("--label", default=None,
+                        help="a label column of the CSV to score by (default: none)")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder of the Fashion-MNIST IDX files (default: the system's)")
     parser.add_argument("--output", type=Path, default=Path("predictions.csv"),
                         help="CSV file to write ('-' for standard output)")
     parser.set_defaults(run=run)
@@ -47,10 +51,7 @@ def read_data(args: argparse.Namespace, model) -> tuple[np.ndarray, np.ndarray |
         X, y, _ = datasets.read_csv(args.data, label=args.label)
         return X, y
     if suffix == ".npz":
-        with np.load(args.data, allow_pickle=False) as archive:
-            X = archive["X"] if "X" in archive.files else archive["X_test"]
-            y_key = "y" if "X" in archive.files else "y_test"
-            return X, archive[y_key] if y_key in archive.files else None
+        return datasets.read_npz(args.data)
     options = {"data_dir": args.data_dir} if args.data_dir else {}
     dataset = datasets.load(args.data, **options)
     return dataset.X_test, dataset.y_test
@@ -80,6 +81,8 @@ def preprocess(model, X):
 
 
 def run(args: argparse.Namespace) -> int:
+    if str(args.output) != "-":
+        check_output_file(args.output)
     model = load(args.model)
     X, y = read_data(args, model)
     features, model = preprocess(model, X)

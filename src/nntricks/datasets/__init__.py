@@ -23,7 +23,15 @@ when the classes allow it.
 
 from ._builtin import FASHION_MNIST_DIR, load_digits, load_fashion_mnist, load_mnist1d
 from ._dataset import DataFileNotFoundError, Dataset, OptionalDependencyError, Table
-from ._files import MISSING_VALUES, load_csv, load_npz, load_table, read_csv, read_table
+from ._files import (
+    MISSING_VALUES,
+    load_csv,
+    load_npz,
+    load_table,
+    read_csv,
+    read_npz,
+    read_table,
+)
 from ._idx import read_idx
 from ._load import DEFAULT, available, load
 
@@ -42,6 +50,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist1d",
     "load_npz",
+    "read_npz",
     "load_table",
     "read_csv",
     "read_idx",

@@ -377,6 +377,33 @@ def _check_xy(X: np.ndarray, y: np.ndarray, names: tuple[str, str], path: Path) 
     return _to_float32(X, f"{path}, {names[0]}")
 
 
+def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """The samples of a ``.npz`` archive to predict: ``X`` (and ``y`` when present), or else
+    ``X_test`` (and ``y_test``), read without pickle.
+
+    Raises
+    ------
+    DataFileNotFoundError
+        No file at ``path``.
+    ValueError
+        Not an ``.npz`` archive, no ``X`` or ``X_test`` (listing the arrays present), an object
+        array, ``X`` not 2-D numeric, ``y`` not 1-D or of another length, NaN or infinity.
+    """
+    path = _existing_file(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not an .npz archive (write one with numpy.savez)")
+    with np.load(path, allow_pickle=False) as archive:
+        keys = set(archive.files)
+        x_key, y_key = ("X", "y") if "X" in keys else ("X_test", "y_test")
+        if x_key not in keys:
+            raise ValueError(f"{path}: expected an array 'X' (or 'X_test') of samples; found "
+                             f"{sorted(keys) or 'no arrays'}")
+        X = _array(archive, x_key, path)
+        y = _array(archive, y_key, path) if y_key in keys else None
+    _check_xy(X, np.zeros(len(X)) if y is None else y, (x_key, y_key), path)
+    return X, y  # in the stored precision: predictions as of the same rows in a CSV file
+
+
 def load_npz(
     path: str | os.PathLike, test_size: float = 0.25, random_state: int | None = 0
 ) -> Dataset:
