@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import require_system
 from nntricks.datasets import (
     DEFAULT,
     FASHION_MNIST_DIR,
@@ -200,11 +201,10 @@ def test_fashion_mnist_rejects_labels_with_wrong_type(tmp_path, rng):
         load_fashion_mnist(tmp_path)
 
 
-@pytest.mark.skipif(
-    not (FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").is_file(),
-    reason="the real Fashion-MNIST files are absent (apt-get install dataset-fashion-mnist)",
-)
 def test_real_fashion_mnist():
+    require_system((FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").is_file(),
+                   "the real Fashion-MNIST files are absent (apt-get install "
+                   "dataset-fashion-mnist)")
     data = load("fashion-mnist")
     assert data.X_train.shape == (60000, 784) and data.X_test.shape == (10000, 784)
     assert data.X_train.dtype == np.float32

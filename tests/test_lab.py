@@ -4,7 +4,6 @@ import argparse
 import html
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from conftest import require_system
 from nntricks import lab, optim
 from nntricks.cli import lab as lab_cli
 from nntricks.lab import Judgement, Table, Verdict
@@ -322,12 +322,8 @@ def test_report_is_self_contained(quick_lab):
 
 def test_report_images_load_in_headless_chromium(quick_lab, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        reason = ("the report test needs headless Chromium, which is not installed: install "
-                  "Debian's 'chromium' package (apt-get install -y chromium)")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run it (.ci/run installs it)")
-        pytest.skip(reason)
+    require_system(browser is not None, "the report test needs headless Chromium, which is "
+                   "not installed: apt-get install chromium")
     report = quick_lab[2]
     completed = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
