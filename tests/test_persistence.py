@@ -1,5 +1,9 @@
+import io
 import json
+import os
 import pickle
+import stat
+import struct
 import warnings
 import zipfile
 from pathlib import Path
@@ -331,4 +335,96 @@ def test_a_tampered_scikit_learn_description_is_refused(edit, message, frame, tm
     members["__meta__"] = np.array(json.dumps(meta))
     write_members(path, members)
     with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+# -- what a damaged or foreign file gets --------------------------------------------------------
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_saved_file_follows_the_umask(umask, mode, data, tmp_path):
+    X, y = data
+    model = fitted(MLPClassifier(max_iter=1), X, y)
+    old = os.umask(umask)
+    try:
+        path = save(model, tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("write, message", [
+    (lambda p: p.write_bytes(_npy(np.arange(3.0))),
+     "is a single .npy array, not an nntricks model file"),
+    (lambda p: p.write_text("hidden_layer_sizes = 100\n"), "is not an nntricks model file"),
+    (lambda p: p.write_bytes(np.random.default_rng(0).bytes(500)),
+     "is not an nntricks model file"),
+    (lambda p: p.write_bytes(b""), "is empty"),
+    (lambda p: write_members(p, {"weights": np.ones(3)}), r"no __meta__ member"),
+    (lambda p: p.write_bytes(pickle.dumps({"not": "a model"})),
+     "is a Python pickle, not an nntricks model file; refused"),
+])
+def test_a_file_that_is_not_a_model_gets_an_accurate_message(write, message, tmp_path):
+    path = tmp_path / "file.npz"
+    write(path)
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load(path)
+    if "pickle" not in message:
+        assert "pickle" not in str(caught.value)
+
+
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _npy_header(header: str) -> bytes:
+    padded = header + " " * (-(10 + len(header) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(padded)) + padded.encode("latin1")
+
+
+def test_a_huge_declared_array_is_refused_before_anything_is_allocated(data, tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(max_iter=1), X, y), tmp_path / "m.npz")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("huge.npy", _npy_header(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }") + b"\0" * 64)
+    with pytest.raises(ModelFileError, match=r"member 'huge.npy' declares 8000000000000 bytes"):
+        load(path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["params"].update(hidden_layer_sizes=[10**6, 10**6]),
+     r"the architecture declares 1000\d+ weights; the parameter vector holds"),
+    (lambda m: m["state"]["fitted"].update(n_features_in_=6.0),
+     "n_features_in_ is 6.0, not count"),
+    (lambda m: m["state"]["fitted"].update(n_outputs_=2), "3 classes do not fit 2 outputs"),
+    (lambda m: m["state"]["fitted"].update(loss_curve_="low"), "loss_curve_ is 'low'"),
+    (lambda m: m["state"]["history"][0].pop("loss"), "a history record are"),
+    (lambda m: m["state"]["history"][0].update(epoch="1"), "epoch is '1', not count"),
+    (lambda m: m["state"].update(dtype="object"), "unknown dtype 'object'"),
+])
+def test_a_crafted_description_is_refused_before_the_model_is_built(edit, message, data,
+                                                                    tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(hidden_layer_sizes=(4,), max_iter=1), X, y),
+                tmp_path / "m.npz")
+    members = read_members(path)
+    meta = json.loads(str(members["__meta__"]))
+    edit(meta)
+    members["__meta__"] = np.array(json.dumps(meta))
+    write_members(path, members)
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+@pytest.mark.parametrize("depth", [101, 100_000])
+def test_a_deeply_nested_description_is_refused(depth, data, tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(max_iter=1), X, y), tmp_path / "m.npz")
+    members = read_members(path)
+    text = str(members["__meta__"])
+    members["__meta__"] = np.array(text[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
+    write_members(path, members)
+    with pytest.raises(ModelFileError, match="nested deeper than 100"):
         load(path)

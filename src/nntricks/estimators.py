@@ -468,6 +468,13 @@ class _BaseMLP(BaseEstimator):
         Raises ``ValueError`` (or ``KeyError``/``TypeError``) naming what does not fit.
         """
         self._check_params()
+        flags = ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping", "batch_norm",
+                 "fan_in_scaling")
+        if not all(isinstance(getattr(self, name), bool) for name in flags) or \
+                self.callbacks is not None or not (self.random_state is None or
+                                                   _KINDS["natural"](self.random_state)):
+            raise ValueError(f"{flags} must be booleans, callbacks None and random_state None "
+                             "or a non-negative integer in a saved estimator")
         fitted = meta["fitted"]
         _check_kinds(fitted, FITTED_ATTRIBUTES, ("n_features_in_", "n_outputs_"),
                      "the fitted attributes")

@@ -74,6 +74,7 @@ import os
 import re
 import struct
 import tempfile
+import tokenize
 import warnings
 import zipfile
 import zlib
@@ -133,14 +134,20 @@ class Trusted:
         The fitted attributes its ``transform`` reads: a fitted instance in a file must have them.
     per_feature : tuple of str
         Fitted attributes that are ``None`` or arrays of one entry per input feature.
+    optional : callable or None
+        ``optional(params)``: the attributes of ``per_feature`` that may be ``None`` under those
+        parameters.
     check : callable or None
         Further checks of the fitted attributes ``check(attributes)``; raises ``ModelFileError``.
+
+    Loading also runs scikit-learn's own check of the parameters (``_validate_params``).
     """
 
     name: str
     cls: type
     required: tuple[str, ...]
     per_feature: tuple[str, ...] = ()
+    optional: Callable[[dict], tuple[str, ...]] | None = None
     check: Callable[[dict], None] | None = None
 
 
@@ -152,6 +159,13 @@ def _check_one_hot(attributes: dict) -> None:
     if attributes["_infrequent_enabled"] is True:
         _require(attributes, ("_infrequent_indices", "_default_to_infrequent_mappings"),
                  "OneHotEncoder")
+
+
+def _check_scaler(attributes: dict) -> None:
+    seen = attributes["n_samples_seen_"]
+    if not isinstance(seen, int | float | np.number | np.ndarray) or isinstance(seen, bool) or \
+            np.asarray(seen).dtype.kind not in "iuf":
+        raise ModelFileError(f"n_samples_seen_ is {seen!r}, not a number of samples")
 
 
 def _check_column_transformer(attributes: dict) -> None:
@@ -167,11 +181,15 @@ def _check_column_transformer(attributes: dict) -> None:
 TRUSTED: dict[str, Trusted] = {t.name: t for t in (
     Trusted("sklearn.preprocessing.StandardScaler", StandardScaler,
             ("n_features_in_", "n_samples_seen_", "mean_", "var_", "scale_"),
-            per_feature=("mean_", "var_", "scale_")),
+            per_feature=("mean_", "var_", "scale_"),
+            optional=lambda p: ("mean_",) * (not p["with_mean"]) + ("var_", "scale_") * (
+                not p["with_std"]),
+            check=_check_scaler),
     Trusted("sklearn.preprocessing.MinMaxScaler", MinMaxScaler,
             ("n_features_in_", "n_samples_seen_", "scale_", "min_", "data_min_", "data_max_",
              "data_range_"),
-            per_feature=("scale_", "min_", "data_min_", "data_max_", "data_range_")),
+            per_feature=("scale_", "min_", "data_min_", "data_max_", "data_range_"),
+            check=_check_scaler),
     Trusted("sklearn.preprocessing.OneHotEncoder", OneHotEncoder,
             ("n_features_in_", "categories_", "_infrequent_enabled", "drop_idx_",
              "_drop_idx_after_grouping", "_n_features_outs"),
@@ -437,6 +455,9 @@ _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, Val
                 KeyError, IndexError, TypeError, NotImplementedError, RuntimeError, OverflowError,
                 MemoryError, UnicodeError, struct.error, zlib.error)
 """What reading a damaged archive can raise, in zipfile, zlib and NumPy."""
+_HEADER_ERRORS = (ValueError, TypeError, SyntaxError, tokenize.TokenError, RuntimeError,
+                  MemoryError)
+"""What NumPy's reading of a damaged ``.npy`` header can raise (it tokenizes and parses it)."""
 
 
 class _Archive:
@@ -472,7 +493,7 @@ class _Archive:
                                      f"version {version}")
             try:
                 shape, fortran_order, dtype = read(stream)
-            except (ValueError, TypeError, RuntimeError, MemoryError) as error:
+            except _HEADER_ERRORS as error:
                 raise ModelFileError(f"member {info.filename!r} has an invalid .npy header "
                                      f"({error})") from None
             offset = stream.tell()
@@ -726,7 +747,7 @@ def _trusted(trusted: Trusted, meta: dict, prefix: str, context: _Context, fitte
                 hasattr(cls, key):
             raise ModelFileError(f"{cls.__name__} cannot have the attribute {key!r}")
     if fitted:
-        _check_fitted(trusted, attributes)
+        _check_fitted(trusted, params, attributes)
     if not context.build:
         return None
     version = meta.get("sklearn_version")
@@ -734,21 +755,25 @@ def _trusted(trusted: Trusted, meta: dict, prefix: str, context: _Context, fitte
         warnings.warn(f"the {cls.__name__} in this model file was saved with scikit-learn "
                       f"{version}; this is {sklearn.__version__}", UserWarning, stacklevel=5)
     model = cls(**params)
+    model._validate_params()  # scikit-learn's check of every parameter's type and range
     for key, value in attributes.items():
         setattr(model, key, value)
     return model
 
 
-def _check_fitted(trusted: Trusted, attributes: dict) -> None:
+def _check_fitted(trusted: Trusted, params: dict, attributes: dict) -> None:
     """The checks of a fitted trusted estimator's attributes (arrays as headers or arrays)."""
     name = trusted.cls.__name__
     _require(attributes, trusted.required, name)
     n_features = attributes.get("n_features_in_")
     if n_features is not None and (type(n_features) is not int or n_features < 1):
         raise ModelFileError(f"{name}.n_features_in_ is {n_features!r}, not a positive integer")
+    optional = ("feature_names_in_",) + (trusted.optional(params) if trusted.optional else ())
     for key in trusted.per_feature + ("feature_names_in_",):
         value = attributes.get(key)
-        if value is not None and getattr(value, "shape", None) != (n_features,):
+        if value is None and key in optional:
+            continue
+        if getattr(value, "shape", None) != (n_features,) or value.dtype.kind not in "biufUO":
             raise ModelFileError(f"{name}.{key} is not an array of one entry per feature "
                                  f"({n_features})")
     names = attributes.get("feature_names_in_")
