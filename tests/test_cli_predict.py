@@ -14,8 +14,6 @@ from nntricks.cli.predict import preprocess
 from nntricks.cli.train import load_data, make_preprocessor
 from nntricks.tabular import describe_encoding
 
-NEEDS_PERSISTENCE = pytest.mark.xfail(  # saving fails today: "cannot save a ColumnTransformer"
-    reason="needs the persistence of scikit-learn transformers", strict=True)
 FAST = ["--max-iter", "15", "--hidden-layer-sizes", "8", "--quiet"]
 SPELLINGS = ["", "NA", "N/A", "nan", "NaN", "?", "null"]
 
@@ -235,7 +233,6 @@ def test_bad_table_options_are_named(tmp_path, capsys, argv, message):
     assert code == 2 and message in err and "Traceback" not in err
 
 
-@NEEDS_PERSISTENCE
 def test_a_table_trains_saves_and_predicts_from_the_command_line(tmp_path, capsys):
     path = mixed_csv(tmp_path / "mixed.csv")
     code, out, err = cli(capsys, "train", "--data", path, "--label", "answer", "--drop", "id",

@@ -1,14 +1,21 @@
+import io
 import json
+import os
 import pickle
+import stat
+import struct
 import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, OneHotEncoder, StandardScaler
 
 import nntricks
 from nntricks import MLPClassifier, MLPRegressor, Standardize, Whiten
@@ -131,7 +138,9 @@ def test_a_pickle_renamed_to_npz_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("tamper, message", [
-    (lambda m: m.update(params=m["params"][:-1]), "parameter vector has shape"),
+    (lambda m: m.update(params=m["params"][:-1]),
+     r"the architecture declares 1003 weights; the parameter vector holds 1002"),
+    (lambda m: m.update(params=np.append(m["params"], 0.0)), "parameter vector has shape"),
     (lambda m: m.update(__meta__=np.array("{not json")), "not valid JSON"),
     (lambda m: _edit_meta(m, {"class": "os.system"}), "unknown model class 'os.system'"),
     (lambda m: _edit_meta(m, {"params": {"evil": 1}}, merge="params"),
@@ -214,3 +223,208 @@ def test_a_format_1_file_still_loads_predicts_and_trains():
     mlp.partial_fit(model.named_steps["scale"].transform(expected["X"]),
                     mlp.predict(model.named_steps["scale"].transform(expected["X"])))
     assert len(mlp.history_) == 6 and mlp.t_ == 500 * 5 + 40  # training goes on
+
+
+# -- scikit-learn transformers, saved without pickle --------------------------------------------
+
+@pytest.fixture(scope="module")
+def frame():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    n = 120
+    return pd.DataFrame({
+        "colour": rng.choice(["red", "green", "blue"], n).astype(object),
+        "size": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+        "weight": rng.normal(size=n),
+    }), rng.integers(0, 3, n)
+
+
+def _column_transformer(remainder):
+    return ColumnTransformer([("num", SimpleImputer(add_indicator=True), ["size"]),
+                              ("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+                             remainder=remainder)
+
+
+def _dense(Z):
+    return Z.toarray() if hasattr(Z, "toarray") else np.asarray(Z)
+
+
+@pytest.mark.parametrize("make, columns", [
+    (lambda: StandardScaler(), ["weight"]),
+    (lambda: MinMaxScaler((-1, 1)), ["weight", "size"]),
+    (lambda: OneHotEncoder(handle_unknown="ignore", dtype=np.float32), ["colour"]),
+    (lambda: OneHotEncoder(sparse_output=False), ["size"]),  # NaN is a category of its own
+    (lambda: SimpleImputer(add_indicator=True), ["size"]),
+    (lambda: SimpleImputer(strategy="most_frequent"), ["colour"]),
+    (lambda: _column_transformer("drop"), ["colour", "size", "weight"]),
+    (lambda: _column_transformer("passthrough"), ["colour", "size", "weight"]),
+], ids=["StandardScaler", "MinMaxScaler", "OneHotEncoder-text", "OneHotEncoder-NaN",
+        "SimpleImputer-indicator", "SimpleImputer-text", "ColumnTransformer-drop",
+        "ColumnTransformer-passthrough"])
+def test_a_trusted_scikit_learn_transformer_round_trips(make, columns, frame, tmp_path):
+    X, _ = frame
+    transformer = make().fit(X[columns])
+    loaded = load(save(transformer, tmp_path / "t.npz"))
+    assert type(loaded) is type(transformer)
+    assert repr(loaded.get_params()) == repr(transformer.get_params())
+    np.testing.assert_array_equal(_dense(loaded.transform(X[columns])),
+                                  _dense(transformer.transform(X[columns])))
+    assert sorted(vars(loaded)) == sorted(vars(transformer))
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("remainder", ["drop", "passthrough"])
+def test_a_pipeline_of_a_dataframe_with_text_and_missing_values_round_trips(
+        estimator, remainder, frame, tmp_path):
+    X, y = frame
+    model = fitted(make_pipeline(_column_transformer(remainder), Standardize(),
+                                 estimator(hidden_layer_sizes=(5,), max_iter=5, random_state=0)),
+                   X, y)
+    loaded = load(save(model, tmp_path / "p.npz"))
+    unseen = X.head(5).copy()
+    unseen["colour"] = ["purple", "red", None, "green", "teal"]  # unseen categories
+    unseen.loc[0, "size"] = np.nan
+    for data in (X, unseen):
+        np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
+    if estimator is MLPClassifier:
+        np.testing.assert_array_equal(loaded.predict_proba(unseen), model.predict_proba(unseen))
+    with zipfile.ZipFile(tmp_path / "p.npz") as archive:
+        assert all(b"'descr': '|O'" not in archive.read(n)[:128] for n in archive.namelist())
+
+
+def test_what_the_format_cannot_express_is_refused_at_save_time(frame, tmp_path):
+    X, _ = frame
+    with pytest.raises(ValueError, match="cannot save FunctionTransformer.func of type ufunc"):
+        save(FunctionTransformer(np.log1p).fit(X[["weight"]]), tmp_path / "f.npz")
+    scaler = StandardScaler().fit(X[["weight"]])
+    scaler.extra_ = {1: "a key that is not text"}
+    with pytest.raises(ValueError, match="cannot save StandardScaler.extra_ of type dict"):
+        save(scaler, tmp_path / "s.npz")
+    with pytest.raises(Exception, match="not fitted"):
+        save(StandardScaler(), tmp_path / "s.npz")
+    assert not any(tmp_path.iterdir())
+
+
+def _saved_scaler_meta(frame, tmp_path):
+    X, _ = frame
+    path = save(StandardScaler().fit(X[["weight", "size"]].fillna(0)), tmp_path / "s.npz")
+    members = read_members(path)
+    return path, members, json.loads(str(members["__meta__"]))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m.update({"class": "sklearn.linear_model.LinearRegression"}),
+     "unknown model class 'sklearn.linear_model.LinearRegression'"),
+    (lambda m: m["attributes"]["dict"].update(transform={"float": "nan"}),
+     "StandardScaler cannot have the attribute 'transform'"),
+    (lambda m: m["attributes"]["dict"].pop("scale_"), r"lacks \['scale_'\]"),
+    (lambda m: m["attributes"]["dict"].update(mean_={"pickle": "cos\nsystem"}),
+     "unknown tag 'pickle'"),
+    (lambda m: m["attributes"]["dict"].update(mean_={"type": "builtins.eval"}),
+     "the type 'builtins.eval' is not allowed"),
+    (lambda m: m["attributes"]["dict"].update(mean_={"array": "99"}),
+     "names the array '99', which the file lacks"),
+    (lambda m: m["attributes"]["dict"].update(mean_=[1.0, 2.0]), "untagged list"),
+    (lambda m: m["attributes"]["dict"].update(n_features_in_=3),
+     "StandardScaler.mean_ is not an array of one entry per feature"),
+    (lambda m: m["params"]["dict"].update(evil=1), r"unknown StandardScaler parameters"),
+])
+def test_a_tampered_scikit_learn_description_is_refused(edit, message, frame, tmp_path):
+    path, members, meta = _saved_scaler_meta(frame, tmp_path)
+    edit(meta)
+    members["__meta__"] = np.array(json.dumps(meta))
+    write_members(path, members)
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+# -- what a damaged or foreign file gets --------------------------------------------------------
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_saved_file_follows_the_umask(umask, mode, data, tmp_path):
+    X, y = data
+    model = fitted(MLPClassifier(max_iter=1), X, y)
+    old = os.umask(umask)
+    try:
+        path = save(model, tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("write, message", [
+    (lambda p: p.write_bytes(_npy(np.arange(3.0))),
+     "is a single .npy array, not an nntricks model file"),
+    (lambda p: p.write_text("hidden_layer_sizes = 100\n"), "is not an nntricks model file"),
+    (lambda p: p.write_bytes(np.random.default_rng(0).bytes(500)),
+     "is not an nntricks model file"),
+    (lambda p: p.write_bytes(b""), "is empty"),
+    (lambda p: write_members(p, {"weights": np.ones(3)}), r"no __meta__ member"),
+    (lambda p: p.write_bytes(pickle.dumps({"not": "a model"})),
+     "is a Python pickle, not an nntricks model file; refused"),
+])
+def test_a_file_that_is_not_a_model_gets_an_accurate_message(write, message, tmp_path):
+    path = tmp_path / "file.npz"
+    write(path)
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load(path)
+    if "pickle" not in message:
+        assert "pickle" not in str(caught.value)
+
+
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _npy_header(header: str) -> bytes:
+    padded = header + " " * (-(10 + len(header) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(padded)) + padded.encode("latin1")
+
+
+def test_a_huge_declared_array_is_refused_before_anything_is_allocated(data, tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(max_iter=1), X, y), tmp_path / "m.npz")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("huge.npy", _npy_header(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }") + b"\0" * 64)
+    with pytest.raises(ModelFileError, match=r"member 'huge.npy' declares 8000000000000 bytes"):
+        load(path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["params"].update(hidden_layer_sizes=[10**6, 10**6]),
+     r"the architecture declares 1000\d+ weights; the parameter vector holds"),
+    (lambda m: m["state"]["fitted"].update(n_features_in_=6.0),
+     "n_features_in_ is 6.0, not count"),
+    (lambda m: m["state"]["fitted"].update(n_outputs_=2), "3 classes do not fit 2 outputs"),
+    (lambda m: m["state"]["fitted"].update(loss_curve_="low"), "loss_curve_ is 'low'"),
+    (lambda m: m["state"]["history"][0].pop("loss"), "a history record are"),
+    (lambda m: m["state"]["history"][0].update(epoch="1"), "epoch is '1', not count"),
+    (lambda m: m["state"].update(dtype="object"), "unknown dtype 'object'"),
+])
+def test_a_crafted_description_is_refused_before_the_model_is_built(edit, message, data,
+                                                                    tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(hidden_layer_sizes=(4,), max_iter=1), X, y),
+                tmp_path / "m.npz")
+    members = read_members(path)
+    meta = json.loads(str(members["__meta__"]))
+    edit(meta)
+    members["__meta__"] = np.array(json.dumps(meta))
+    write_members(path, members)
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
+@pytest.mark.parametrize("depth", [101, 100_000])
+def test_a_deeply_nested_description_is_refused(depth, data, tmp_path):
+    X, y = data
+    path = save(fitted(MLPClassifier(max_iter=1), X, y), tmp_path / "m.npz")
+    members = read_members(path)
+    text = str(members["__meta__"])
+    members["__meta__"] = np.array(text[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
+    write_members(path, members)
+    with pytest.raises(ModelFileError, match="nested deeper than 100"):
+        load(path)

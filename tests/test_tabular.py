@@ -23,8 +23,6 @@ from nntricks.tabular import (
 )
 
 # saving fails today with "ValueError: cannot save a ColumnTransformer"
-NEEDS_PERSISTENCE = pytest.mark.xfail(
-    reason="needs the persistence of scikit-learn transformers", strict=True, raises=ValueError)
 
 
 @pytest.fixture
@@ -247,7 +245,6 @@ def test_unseen_categories_can_be_reported_in_one_line(table):
                      "color: 5 ('purple')"]
 
 
-@NEEDS_PERSISTENCE
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_saved_table_model_encodes_and_checks_columns_after_loading(table, tmp_path):
     model = make_preprocessor(table, MeanCenter(), categorical=["size"], drop=["id"])

@@ -48,6 +48,7 @@ uses it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import numbers
 import warnings
@@ -80,11 +81,38 @@ SOLVERS = ("lbfgs", *STOCHASTIC_SOLVERS)
 LEARNING_RATES = ("constant", "invscaling", "adaptive", "step", "exponential", "inverse")
 BOOLEAN_PARAMS = ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping", "batch_norm",
                   "fan_in_scaling")
-FITTED_ATTRIBUTES = ("n_features_in_", "n_outputs_", "n_layers_", "out_activation_", "n_iter_",
-                     "t_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
-                     "best_validation_score_", "_no_improvement_count")
+FITTED_ATTRIBUTES = {"n_features_in_": "count", "n_outputs_": "count", "n_layers_": "count",
+                     "out_activation_": "str", "n_iter_": "natural", "t_": "natural",
+                     "loss_": "real or None", "loss_curve_": "reals",
+                     "best_loss_": "real or None", "validation_scores_": "reals or None",
+                     "best_validation_score_": "real or None",
+                     "_no_improvement_count": "natural"}
 """The fitted attributes besides the arrays (``coefs_``, ``intercepts_``, ``classes_``,
-``feature_names_in_``) and ``history_``: what :meth:`_BaseMLP.to_state` writes."""
+``feature_names_in_``) and ``history_``: what :meth:`_BaseMLP.to_state` writes, with the kind
+of value :meth:`_BaseMLP.from_state` accepts."""
+_KINDS = {
+    "count": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+    "natural": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "str": lambda v: isinstance(v, str),
+    "real": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "reals": lambda v: isinstance(v, list) and all(_KINDS["real"](x) for x in v),
+}
+HISTORY_FIELDS = {"epoch": "count", "loss": "real", "validation_score": "real or None",
+                  "learning_rate": "real", "seconds": "real"}
+"""The fields of a saved :class:`~nntricks.training.EpochRecord` and their kinds."""
+
+
+def _check_kinds(values, kinds: dict[str, str], required, what: str) -> None:
+    """Raise ``ValueError`` unless ``values`` maps names of ``kinds``, ``required`` among them,
+    to values of their kind (``"<kind> or None"`` also allows ``None``)."""
+    if not isinstance(values, dict):
+        raise ValueError(f"{what} are not a mapping")
+    if set(values) - set(kinds) or set(required) - set(values):
+        raise ValueError(f"{what} are {sorted(values)}; expected {sorted(kinds)}")
+    for name, value in values.items():
+        kind = kinds[name].removesuffix(" or None")
+        if not (_KINDS[kind](value) or (value is None and kinds[name].endswith(" or None"))):
+            raise ValueError(f"{what}: {name} is {value!r}, not {kinds[name]}")
 
 
 class _BaseMLP(BaseEstimator):
@@ -456,24 +484,41 @@ class _BaseMLP(BaseEstimator):
 
         Raises ``ValueError`` (or ``KeyError``/``TypeError``) naming what does not fit.
         """
-        self._check_params()
+        self._check_params()  # ranges, booleans, callbacks
+        if self.callbacks is not None or not (self.random_state is None
+                                              or _KINDS["natural"](self.random_state)):
+            raise ValueError("a saved estimator has no callbacks, and a random_state that is "
+                             "None or an integer >= 0")
         fitted = meta["fitted"]
-        unexpected = set(fitted) - set(FITTED_ATTRIBUTES)
-        if unexpected:
-            raise ValueError(f"unexpected fitted attributes {sorted(unexpected)}")
+        _check_kinds(fitted, FITTED_ATTRIBUTES, ("n_features_in_", "n_outputs_"),
+                     "the fitted attributes")
+        if not isinstance(meta["history"], list):
+            raise ValueError("the history is not a list")
+        for record in meta["history"]:
+            _check_kinds(record, HISTORY_FIELDS, HISTORY_FIELDS, "a history record")
+        check_choice(meta["dtype"], "dtype", ("float32", "float64"))
         for name, value in fitted.items():
             setattr(self, name, value)
         self._load_target_state(meta, arrays)
         if "feature_names_in_" in arrays:
-            self.feature_names_in_ = arrays["feature_names_in_"].astype(object)
-        network = self._build_network(int(self.n_features_in_), int(self.n_outputs_),
+            names = arrays["feature_names_in_"]
+            if names.dtype.kind != "U" or names.shape != (self.n_features_in_,):
+                raise ValueError(f"feature_names_in_ is not {self.n_features_in_} names")
+            self.feature_names_in_ = names.astype(object)
+        sizes = [self.n_features_in_, *self._hidden_sizes(), self.n_outputs_]
+        n_weights = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+        if n_weights > arrays["params"].size:
+            raise ValueError(f"the architecture declares {n_weights} weights; the parameter "
+                             f"vector holds {arrays['params'].size}")
+        network = self._build_network(self.n_features_in_, self.n_outputs_,
                                       np.dtype(meta["dtype"]))
         for target, saved, what in (
                 (network.params, arrays["params"], "parameter"),
                 (network.buffers, arrays.get("buffers", network.buffers), "buffer")):
-            if saved.shape != target.shape:
-                raise ValueError(f"the {what} vector has shape {saved.shape}; the architecture "
-                                 f"needs {target.shape}")
+            if saved.shape != target.shape or saved.dtype != target.dtype:
+                raise ValueError(f"the {what} vector has shape {saved.shape} and dtype "
+                                 f"{saved.dtype}; the architecture needs {target.shape} and "
+                                 f"{target.dtype}")
             if not np.all(np.isfinite(saved)):
                 raise ValueError(f"the {what} vector holds NaN or infinite values")
             target[...] = saved
@@ -663,8 +708,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             binarizer.fit(np.eye(len(classes), dtype=int))
         else:
             binarizer.fit(classes)
-        if binarizer.y_type_ != meta["y_type"]:
+        if binarizer.y_type_ != meta["y_type"] or classes.ndim != 1:
             raise ValueError(f"classes_ do not fit the target type {meta['y_type']!r}")
+        n_outputs = 1 if binarizer.y_type_ == "binary" else len(classes)
+        if n_outputs != self.n_outputs_:
+            raise ValueError(f"{len(classes)} classes do not fit {self.n_outputs_} outputs")
         self._label_binarizer, self.classes_ = binarizer, classes
 
     def _decode(self, Y) -> np.ndarray:

@@ -73,12 +73,37 @@ class _Preprocessor(TransformerMixin, BaseEstimator):
         return {"fitted": meta}, arrays
 
     def from_state(self, meta: dict, arrays: dict[str, np.ndarray]):
-        """Become the fitted transformer :meth:`to_state` described; returns ``self``."""
-        for key, value in [*meta["fitted"].items(), *arrays.items()]:
-            if not key.endswith("_") or key.startswith("_"):
-                raise ValueError(f"unexpected fitted attribute {key!r}")
+        """Become the fitted transformer :meth:`to_state` described; returns ``self``.
+
+        Raises ``ValueError`` unless the fitted counts are positive integers and the arrays are
+        finite float64 arrays of the shapes they imply (and ``feature_names_in_`` text).
+        """
+        fitted = meta["fitted"]
+        counts = ("n_features_in_", *self._fitted_counts)
+        if not isinstance(fitted, dict) or sorted(fitted) != sorted(counts):
+            raise ValueError(f"the fitted attributes are not {list(counts)}")
+        for key in counts:
+            check_scalar(fitted[key], key, low=1, integer=True)
+        shapes = self._fitted_shapes(**fitted)
+        names = arrays.get("feature_names_in_")
+        if sorted(set(arrays) - {"feature_names_in_"}) != sorted(shapes) or names is not None \
+                and (names.dtype.kind != "U" or names.shape != (fitted["n_features_in_"],)):
+            raise ValueError(f"the fitted arrays are {sorted(arrays)}, not {sorted(shapes)} "
+                             "(and feature_names_in_)")
+        for key, shape in shapes.items():
+            if arrays[key].dtype != np.float64 or arrays[key].shape != shape or \
+                    not np.all(np.isfinite(arrays[key])):
+                raise ValueError(f"{key} is not a finite float64 array of shape {shape}")
+        for key, value in [*fitted.items(), *arrays.items()]:
             setattr(self, key, value.astype(object) if key == "feature_names_in_" else value)
         return self
+
+    _fitted_counts: tuple[str, ...] = ()
+    """The fitted integers besides ``n_features_in_``."""
+
+    def _fitted_shapes(self, n_features_in_: int) -> dict[str, tuple[int, ...]]:
+        """The shapes of the fitted arrays, given the fitted integers."""
+        raise NotImplementedError
 
     def _check_X(self, X: ArrayLike, *, reset: bool) -> np.ndarray:
         # validate_data rejects NaN/inf, 1-D and empty input, records n_features_in_ and
@@ -119,6 +144,9 @@ class MeanCenter(OneToOneFeatureMixin, _Preprocessor):
     >>> MeanCenter().fit([[1.0, 10.0], [3.0, 30.0]]).transform([[2.0, 0.0]])
     array([[  0., -20.]])
     """
+
+    def _fitted_shapes(self, n_features_in_: int) -> dict[str, tuple[int, ...]]:
+        return {"mean_": (n_features_in_,)}
 
     def fit(self, X: ArrayLike, y: object = None) -> MeanCenter:
         """Compute the per-feature mean of the training data.
@@ -204,6 +232,9 @@ class Standardize(OneToOneFeatureMixin, _Preprocessor):
     sklearn.preprocessing.StandardScaler : the same transformation; this class matches it.
     Whiten : also removes the correlations between features.
     """
+
+    def _fitted_shapes(self, n_features_in_: int) -> dict[str, tuple[int, ...]]:
+        return dict.fromkeys(("mean_", "var_", "scale_"), (n_features_in_,))
 
     def fit(self, X: ArrayLike, y: object = None) -> Standardize:
         """Compute the per-feature mean and standard deviation of the training data.
@@ -387,6 +418,17 @@ class Whiten(_Preprocessor):
         self.method = method
         self.epsilon = epsilon
         self.n_components = n_components
+
+    _fitted_counts = ("n_components_",)
+
+    def _fitted_shapes(self, n_features_in_: int,
+                       n_components_: int) -> dict[str, tuple[int, ...]]:
+        n, k = n_features_in_, n_components_
+        width = k if self.method == "pca" else n
+        if k > n:
+            raise ValueError(f"n_components_ {k} exceeds n_features_in_ {n}")
+        return {"mean_": (n,), "components_": (k, n), "explained_variance_": (k,),
+                "whitening_": (n, width), "dewhitening_": (width, n)}
 
     def fit(self, X: ArrayLike, y: object = None) -> Whiten:
         """Compute the mean, covariance eigenvectors and whitening matrices of the training data.
