@@ -358,3 +358,33 @@ def test_a_pickled_model_resumes_partial_fit_exactly(small):
     model.partial_fit(X, y)
     clone.partial_fit(X, y)
     np.testing.assert_array_equal(model.predict_proba(X), clone.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", ["shuffle", "warm_start", "nesterovs_momentum",
+                                  "early_stopping", "batch_norm", "fan_in_scaling"])
+@pytest.mark.parametrize("value", ["no", 1, None])
+def test_boolean_parameters_accept_only_booleans(name, value, small):
+    X, y = small
+    model = MLPClassifier(**{name: value})
+    with pytest.raises(ValueError, match=f"{name} must be True or False, got {value!r}"):
+        model.fit(X, y)
+    assert not hasattr(model, "network_")  # refused before any work
+
+
+def test_verbose_is_a_boolean_or_a_level(small):
+    X, y = small
+    with pytest.raises(ValueError, match="verbose"):
+        MLPClassifier(verbose="yes").fit(X, y)
+    quiet(MLPClassifier(verbose=0, max_iter=1), X, y)  # scikit-learn's levels stay accepted
+
+
+@pytest.mark.parametrize("callbacks, message", [
+    ([42], r"callbacks\[0\] is not callable: 42"),
+    (print, "callbacks must be a list of functions"),
+])
+def test_callbacks_are_checked_when_fit_starts(callbacks, message, small):
+    X, y = small
+    model = MLPClassifier(callbacks=callbacks)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y)
+    assert not hasattr(model, "network_")
