@@ -274,12 +274,16 @@ class Trainer:
 
     # -- one epoch -----------------------------------------------------------------------------
 
-    def _epoch(self, X, Y, sample_weight) -> float:
+    def _order(self, n_samples: int) -> np.ndarray:
+        """The epoch's sample order: a permutation seeded by the seed and the epoch number."""
+        if self.shuffle and self.batch_size < n_samples:
+            return np.random.default_rng([self.seed, self.epochs_done]).permutation(n_samples)
+        return np.arange(n_samples)
+
+    def _epoch(self, X, Y, sample_weight, order: np.ndarray) -> float:
         network, params = self.network, self.network.params
         n_samples = X.shape[0]
         full_batch = self.batch_size >= n_samples
-        order = (np.random.default_rng([self.seed, self.epochs_done]).permutation(n_samples)
-                 if self.shuffle and not full_batch else np.arange(n_samples))
         batch_size = min(self.batch_size, n_samples)
         sparse = scipy.sparse.issparse(X)
         if not full_batch:
@@ -402,8 +406,9 @@ class Trainer:
         if self.schedule is not None:
             count = self.epochs_done if self.schedule_unit == "epoch" else self.samples_seen
             self.optimizer_state.learning_rate = float(self.schedule(count))
+        order = self._order(X.shape[0])
         self._in_epoch = True
-        loss = self._epoch(X, Y, sample_weight)
+        loss = self._epoch(X, Y, sample_weight, order)
         self._in_epoch = False
         self.epochs_done += 1
         self.samples_seen += X.shape[0]
