@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from nntricks import MLPClassifier, optim, schedules
 from nntricks.layers import Activation, Dense
 from nntricks.network import Network
+from nntricks.regularizers import L2
 from nntricks.training import Trainer, TrainingInterrupted, fit_lbfgs
 
 
@@ -125,8 +126,8 @@ def test_ctrl_c_with_validation_keeps_the_best_scoring_weights(small):
     X, y = small
     params_at, scores = {}, {}
 
-    def score(X_val, y_val, _):
-        return -float(np.mean((trainer.network.predict(X_val) - one_hot(y_val)) ** 2))
+    def score(X_val, Y_val, _):
+        return -float(np.mean((trainer.network.predict(X_val) - Y_val) ** 2))
 
     def watch(record, t):
         params_at[record.epoch] = t.network.params.copy()
@@ -138,7 +139,7 @@ def test_ctrl_c_with_validation_keeps_the_best_scoring_weights(small):
                       callbacks=[watch])
     with pytest.warns(TrainingInterrupted, match="best validation score"):
         trainer.run(X[:60], one_hot(y[:60]), max_epochs=20,
-                    validation=(X[60:], y[60:], None), score=score)
+                    validation=(X[60:], one_hot(y[60:]), None), score=score)
     best = max(scores, key=scores.get)
     np.testing.assert_array_equal(trainer.network.params, params_at[best])
 
@@ -167,3 +168,33 @@ def test_fit_lbfgs_leaves_no_nan_weights(small, monkeypatch):
     with pytest.raises(ValueError, match="non-finite parameter weights"):
         fit_lbfgs(net, X, one_hot(y), max_iter=5)
     np.testing.assert_array_equal(net.params, initial)
+
+
+def test_the_validation_loss_is_the_loss_of_the_validation_set_after_each_epoch(small):
+    X, y = small
+    losses = []
+    net = Network([Dense(6, 7), Activation("tanh"), Dense(7, 3)], regularizers=[L2(1e-2)],
+                  dtype=np.float64).initialize(0)
+    trainer = Trainer(net, optim.sgd(0.3), batch_size=30, random_state=0, callbacks=[
+        lambda record, t: losses.append(t.network.loss(X[60:], one_hot(y[60:]),
+                                                       penalty_scale=1 / 30))])
+    trainer.run(X[:60], one_hot(y[:60]), max_epochs=4, stop_early=False,
+                validation=(X[60:], one_hot(y[60:]), None), score=lambda *_: 0.0)
+    recorded = [record.validation_loss for record in trainer.history]
+    np.testing.assert_allclose(recorded, losses, rtol=1e-12)
+    assert recorded[-1] < recorded[0]
+
+
+def test_estimators_record_the_validation_loss_curve(small):
+    X, y = small
+    model = MLPClassifier(hidden_layer_sizes=(7,), early_stopping=True, max_iter=5,
+                          n_iter_no_change=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert len(model.validation_loss_curve_) == len(model.loss_curve_) == 5
+    assert all(np.isfinite(model.validation_loss_curve_))
+    plain = MLPClassifier(hidden_layer_sizes=(7,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert plain.fit(X, y).validation_loss_curve_ is None

@@ -59,6 +59,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -86,6 +87,7 @@ FITTED_ATTRIBUTES = {"n_features_in_": "count", "n_outputs_": "count", "n_layers
                      "loss_": "real or None", "loss_curve_": "reals",
                      "best_loss_": "real or None", "validation_scores_": "reals or None",
                      "best_validation_score_": "real or None",
+                     "validation_loss_curve_": "reals or None",
                      "_no_improvement_count": "natural"}
 """The fitted attributes besides the arrays (``coefs_``, ``intercepts_``, ``classes_``,
 ``feature_names_in_``) and ``history_``: what :meth:`_BaseMLP.to_state` writes, with the kind
@@ -98,8 +100,9 @@ _KINDS = {
     "reals": lambda v: isinstance(v, list) and all(_KINDS["real"](x) for x in v),
 }
 HISTORY_FIELDS = {"epoch": "count", "loss": "real", "validation_score": "real or None",
-                  "learning_rate": "real", "seconds": "real"}
-"""The fields of a saved :class:`~nntricks.training.EpochRecord` and their kinds."""
+                  "learning_rate": "real", "seconds": "real", "validation_loss": "real or None"}
+"""The fields of a saved :class:`~nntricks.training.EpochRecord` and their kinds (files before
+``validation_loss`` was recorded lack it)."""
 
 
 def _check_kinds(values, kinds: dict[str, str], required, what: str) -> None:
@@ -329,12 +332,15 @@ class _BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y, target_weight = self._validate_input(X, y, incremental, reset=first_pass)
         dtype = (self.network_.dtype if not first_pass and hasattr(self, "network_")
                  else self._train_dtype(X))
         X = X.astype(dtype, copy=False)
         Y = np.ascontiguousarray(Y, dtype=dtype)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], dtype)
+        if target_weight is not None:  # class weights multiply the sample weights
+            sample_weight = target_weight.astype(dtype) * (1 if sample_weight is None
+                                                           else sample_weight)
         random_state = check_random_state(self.random_state)
         seed = int(random_state.randint(np.iinfo(np.int32).max))  # weights and shuffles
         if first_pass:
@@ -407,7 +413,7 @@ class _BaseMLP(BaseEstimator):
         if X_val.shape[0] < 2:
             raise ValueError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
-        return X_train, Y_train, sw_train, (X_val, self._decode(Y_val), sw_val)
+        return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         result = fit_lbfgs(self.network_, X, Y, sample_weight, max_iter=self.max_iter,
@@ -431,6 +437,7 @@ class _BaseMLP(BaseEstimator):
             self._no_improvement_count = 0
             self.best_loss_ = None if self.early_stopping else math.inf
             self.validation_scores_ = [] if self.early_stopping else None
+            self.validation_loss_curve_ = [] if self.early_stopping else None
             self.best_validation_score_ = -math.inf if self.early_stopping else None
             return
         self.history_ = list(trainer.history)
@@ -442,10 +449,13 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             self.validation_scores_ = [r.validation_score for r in self.history_
                                        if r.validation_score is not None]
+            self.validation_loss_curve_ = [r.validation_loss for r in self.history_
+                                           if r.validation_loss is not None]
             self.best_validation_score_ = trainer.best_validation_score
             self.best_loss_ = None
         else:
             self.validation_scores_ = self.best_validation_score_ = None
+            self.validation_loss_curve_ = None
             self.best_loss_ = trainer.best_loss
 
     # -- the fitted state ----------------------------------------------------------------------
@@ -495,7 +505,8 @@ class _BaseMLP(BaseEstimator):
         if not isinstance(meta["history"], list):
             raise ValueError("the history is not a list")
         for record in meta["history"]:
-            _check_kinds(record, HISTORY_FIELDS, HISTORY_FIELDS, "a history record")
+            _check_kinds(record, HISTORY_FIELDS, set(HISTORY_FIELDS) - {"validation_loss"},
+                         "a history record")
         check_choice(meta["dtype"], "dtype", ("float32", "float64"))
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -584,7 +595,8 @@ class _BaseMLP(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def _validation_score(self, X, y, sample_weight) -> float:
+    def _validation_score(self, X, Y, sample_weight) -> float:
+        """The score of the network on validation data (targets encoded as in training)."""
         raise NotImplementedError
 
     def _stratify_labels(self, Y) -> np.ndarray | None:
@@ -619,6 +631,99 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Loss, validation score, learning rate and time of every epoch.
     """
 
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        class_weight=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        l1=0.0,
+        init="xavier",
+        init_std=0.01,
+        leaky_relu_slope=0.01,
+        rho=0.9,
+        lr_decay_factor=0.5,
+        lr_decay_every=10,
+        lr_decay_rate=0.05,
+        lr_tau=10.0,
+        fan_in_scaling=False,
+        dtype=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            l1=l1,
+            init=init,
+            init_std=init_std,
+            leaky_relu_slope=leaky_relu_slope,
+            rho=rho,
+            lr_decay_factor=lr_decay_factor,
+            lr_decay_every=lr_decay_every,
+            lr_decay_rate=lr_decay_rate,
+            lr_tau=lr_tau,
+            fan_in_scaling=fan_in_scaling,
+            dtype=dtype,
+            callbacks=callbacks,
+        )
+        self.class_weight = class_weight
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        weights = self.class_weight
+        if not (weights is None or isinstance(weights, dict)
+                or isinstance(weights, str) and weights == "balanced"):
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict of class -> "
+                             f"weight, got {weights!r}")
+        for label, weight in (weights.items() if isinstance(weights, dict) else ()):
+            check_scalar(weight, f"class_weight[{label!r}]", low=0)
+
     def _loss_function(self) -> str:
         if self._label_binarizer.y_type_ == "multiclass":
             return "softmax_cross_entropy"
@@ -647,7 +752,28 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
                 raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
                                  f"{self.classes_}. 'y' has {classes}.")
-        return X, self._label_binarizer.transform(y)
+        return X, self._label_binarizer.transform(y), self._class_sample_weight(y, incremental)
+
+    def _class_sample_weight(self, y, incremental: bool) -> np.ndarray | None:
+        """Each sample's class weight (``class_weight``), or None."""
+        if self.class_weight is None:
+            return None
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets; give "
+                             "sample_weight instead")
+        if incremental and isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit (as in scikit-learn's "
+                "SGDClassifier): one batch does not know the class frequencies of the whole "
+                "data. Compute them once with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y_sample) on a large enough sample of the "
+                "targets, and pass the resulting dict as class_weight.")
+        unknown = set(self.class_weight) - set(self.classes_) \
+            if isinstance(self.class_weight, dict) else set()
+        if unknown:
+            raise ValueError(f"class_weight names classes {sorted(map(str, unknown))} that are "
+                             f"not among the classes {list(self.classes_)}")
+        return compute_sample_weight(self.class_weight, y)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data ``X`` and labels ``y``.
@@ -724,11 +850,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Predicted class labels, shape ``(n_samples,)`` (or ``(n_samples, n_classes)``)."""
         return self._decode(self._forward(X))
 
-    def _validation_score(self, X, y, sample_weight) -> float:
+    def _validation_score(self, X, Y, sample_weight) -> float:
         scores = self.network_.predict(X)
         if not np.all(np.isfinite(scores)):
             return math.nan
-        return float(accuracy_score(y, self._decode(scores), sample_weight=sample_weight))
+        return float(accuracy_score(self._decode(Y), self._decode(scores),
+                                    sample_weight=sample_weight))
 
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``, columns as ``classes_``."""
@@ -852,7 +979,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError("loss='poisson' needs non-negative targets y")
-        return X, y.reshape(len(y), -1) if y.ndim == 1 else y
+        return X, y.reshape(len(y), -1) if y.ndim == 1 else y, None
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data ``X`` and targets ``y``; see :meth:`MLPClassifier.fit`."""
@@ -870,8 +997,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Predicted values, shape ``(n_samples,)`` or ``(n_samples, n_outputs)``."""
         return self._decode(self._forward(X))
 
-    def _validation_score(self, X, y, sample_weight) -> float:
+    def _validation_score(self, X, Y, sample_weight) -> float:
         predictions = self.network_.predict(X)
         if not np.all(np.isfinite(predictions)):
             return math.nan
-        return float(r2_score(y, self._decode(predictions), sample_weight=sample_weight))
+        return float(r2_score(self._decode(Y), self._decode(predictions),
+                              sample_weight=sample_weight))

@@ -347,7 +347,21 @@ def _jsonable_params(model) -> dict:
     random_state = params.get("random_state")
     if random_state is not None and not isinstance(random_state, int):
         params["random_state"] = None
-    return {key: jsonable(value) for key, value in params.items()}
+    return {key: {"mapping": [[jsonable(k), jsonable(v)] for k, v in value.items()]}
+            if isinstance(value, dict) else jsonable(value) for key, value in params.items()}
+
+
+def _mapping(value, what: str) -> dict:
+    """A dict-valued parameter of a registered class, written by :func:`_jsonable_params` as
+    ``{"mapping": [[key, value], ...]}`` so that keys keep their type (a class label 0 stays
+    an int)."""
+    pairs = value.get("mapping") if isinstance(value, dict) and len(value) == 1 else None
+    if not (isinstance(pairs, list) and all(
+            isinstance(pair, list) and len(pair) == 2
+            and isinstance(pair[0], str | int | float | bool)
+            and isinstance(pair[1], str | int | float | bool) for pair in pairs)):
+        raise ModelFileError(f"{what} is not a mapping of scalars")
+    return {key: item for key, item in pairs}
 
 
 def jsonable(value):
@@ -722,6 +736,8 @@ def _registered(cls: type, meta: dict, prefix: str, context: _Context, fitted: b
     unknown = set(params) - set(cls().get_params())
     if unknown:
         raise ModelFileError(f"unknown {cls.__name__} parameters {sorted(unknown)}")
+    params = {key: _mapping(value, f"the {cls.__name__} parameter {key}")
+              if isinstance(value, dict) else value for key, value in params.items()}
     state = meta.get("state")
     if state is None and fitted:
         raise ModelFileError(f"the {cls.__name__} has no fitted state")

@@ -80,6 +80,10 @@ class EpochRecord:
         step (of every step, unless the optimizer itself schedules the rate per step).
     seconds : float
         Wall time of the epoch.
+    validation_loss : float or None
+        The loss on the validation set after the epoch (inference mode), when validating: the
+        data term plus the penalty scaled as in ``loss`` (by :func:`penalty_scale` of a batch of
+        ``batch_size`` samples when the penalties are per sample), so the two curves compare.
     """
 
     epoch: int
@@ -87,6 +91,7 @@ class EpochRecord:
     validation_score: float | None
     learning_rate: float
     seconds: float
+    validation_loss: float | None = None
 
 
 Callback = Callable[[EpochRecord, "Trainer"], "bool | None"]
@@ -341,11 +346,12 @@ class Trainer:
             Targets as the loss expects them (one-hot rows for classification).
         sample_weight : ndarray of shape (n_samples,), optional
         max_epochs : int, default=200
-        validation : (X_val, y_val, sample_weight_val), optional
-            Scored after every epoch with ``score``; the stopping rule then follows the score
-            and the best-scoring parameters (and buffers) are restored at the end.
+        validation : (X_val, Y_val, sample_weight_val), optional
+            ``Y_val`` encoded as ``Y``. Scored after every epoch with ``score``, and its loss
+            recorded; the stopping rule then follows the score and the best-scoring parameters
+            (and buffers) are restored at the end.
         score : callable, optional
-            ``score(X_val, y_val, sample_weight_val) -> float`` using the network as it is.
+            ``score(X_val, Y_val, sample_weight_val) -> float`` using the network as it is.
         stop_early : bool, default=True
             Apply the stopping rule; ``False`` runs exactly ``max_epochs`` epochs.
 
@@ -412,11 +418,12 @@ class Trainer:
         self._in_epoch = False
         self.epochs_done += 1
         self.samples_seen += X.shape[0]
-        validation_score = None
+        validation_score = validation_loss = None
         if validation is not None:
             validation_score = float(score(*validation))
+            validation_loss = self._validation_loss(*validation)
         record = EpochRecord(self.epochs_done, loss, validation_score, self.learning_rate,
-                             time.perf_counter() - started)
+                             time.perf_counter() - started, validation_loss)
         self.history.append(record)
         self._track_improvement(record)
         if progress is not None:
@@ -435,6 +442,11 @@ class Trainer:
             else:
                 return "converged"
         return "continue"
+
+    def _validation_loss(self, X_val, Y_val, sample_weight_val) -> float:
+        scale = penalty_scale(self.batch_size, None) if self.penalty_per_sample else 1.0
+        return float(self.network.loss(X_val, Y_val, sample_weight_val, penalty_scale=scale,
+                                       check_input=False))
 
     def _track_improvement(self, record: EpochRecord) -> None:
         """scikit-learn's rule: count epochs that fail to improve the best by more than tol."""
