@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..estimators import MLPRegressor
+from ..estimators import MLPClassifier, MLPRegressor
 
 HELP = {
     "hidden_layer_sizes": "sizes of the hidden layers, e.g. 256 128",
@@ -19,6 +19,8 @@ HELP = {
     "init": "weight initializer: xavier, normal, he",
     "dtype": "training precision: float32, float64, or none to follow the data",
     "loss": "regression loss: squared_error or poisson",
+    "class_weight": "classifier's class weights: balanced (weights inverse to the class "
+                    "frequencies) or, when not given, none",
 }
 SKIPPED = {"callbacks"}
 
@@ -39,40 +41,45 @@ def _none_or(kind):
     return parse
 
 
-def add_estimator_options(parser: argparse.ArgumentParser, defaults: dict) -> None:
-    """One ``--name`` option per estimator parameter, with ``defaults`` overriding the class's."""
+def add_estimator_options(parser: argparse.ArgumentParser) -> None:
+    """One ``--name`` option per estimator parameter; an option not given is left out of the
+    parsed arguments (``argparse.SUPPRESS``), so the recipe's value or the estimator's default
+    applies."""
     group = parser.add_argument_group(
         "estimator parameters",
-        "every parameter of nntricks.MLPClassifier / MLPRegressor, with its meaning there")
-    for name, default in MLPRegressor().get_params().items():
+        "every parameter of nntricks.MLPClassifier / MLPRegressor, with its meaning there; an "
+        "option not given takes the recipe's value (listed below), else the estimator default")
+    defaults = MLPClassifier().get_params() | MLPRegressor().get_params()
+    for name, default in sorted(defaults.items()):
         if name in SKIPPED:
             continue
-        default = defaults.get(name, default)
         flag = "--" + name.replace("_", "-")
-        help_text = HELP.get(name, f"the estimator's {name}")
+        help_text = f"{HELP.get(name, f'the estimator parameter {name}')} (estimator default: " \
+                    f"{default!r})"
+        kwargs = dict(default=argparse.SUPPRESS, help=help_text)
         if isinstance(default, bool):
-            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
-                               help=help_text)
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
         elif name == "hidden_layer_sizes":
-            group.add_argument(flag, type=int, nargs="+", default=list(default), metavar="N",
-                               help=help_text)
+            group.add_argument(flag, type=int, nargs="+", metavar="N", **kwargs)
         elif name == "batch_size":
-            group.add_argument(flag, type=_int_or_auto, default=default, help=help_text)
+            group.add_argument(flag, type=_int_or_auto, **kwargs)
         elif name == "n_iter_no_change":
-            group.add_argument(flag, type=_int_or_inf, default=default, help=help_text)
+            group.add_argument(flag, type=_int_or_inf, **kwargs)
         elif name in ("random_state", "dtype"):
-            kind = int if name == "random_state" else str
-            group.add_argument(flag, type=_none_or(kind), default=default, help=help_text)
+            group.add_argument(flag, type=_none_or(int if name == "random_state" else str),
+                               **kwargs)
+        elif name == "class_weight":
+            group.add_argument(flag, choices=("balanced",), **kwargs)
         else:
-            kind = type(default) if default is not None else str
-            group.add_argument(flag, type=kind, default=default, help=help_text)
+            group.add_argument(flag, type=type(default) if default is not None else str,
+                               **kwargs)
 
 
-def estimator_params(args: argparse.Namespace, regression: bool) -> dict:
-    """The estimator's keyword arguments from parsed options."""
-    params = {name: getattr(args, name) for name in MLPRegressor().get_params()
-              if name not in SKIPPED}
-    params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    if not regression:
-        params.pop("loss")
+def estimator_params(args: argparse.Namespace, estimator: type, recipe: dict) -> dict:
+    """The keyword arguments of ``estimator``: the options given, else the recipe's values."""
+    names = set(estimator().get_params()) - SKIPPED
+    params = {name: value for name, value in recipe.items() if name in names}
+    params |= {name: value for name, value in vars(args).items() if name in names}
+    if "hidden_layer_sizes" in params:
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     return params

@@ -15,3 +15,7 @@ class DefaultsOnceFormatter(argparse.ArgumentDefaultsHelpFormatter):
                                      for empty in (None, False, argparse.SUPPRESS)):
             return text
         return super()._get_help_string(action)
+
+
+class RecipesFormatter(DefaultsOnceFormatter, argparse.RawDescriptionHelpFormatter):
+    """:class:`DefaultsOnceFormatter` that keeps the line breaks of the epilog (the recipes)."""

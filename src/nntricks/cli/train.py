@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Callable
@@ -20,21 +22,15 @@ from ..estimators import MLPClassifier, MLPRegressor
 from ..losses import LOSSES, get_loss
 from ..persistence import save
 from ..progress import epoch_progress
-from ..splits import holdout_split
+from ..recipes import GENERAL, RECIPES, recipe_for
 from ..training import TrainingInterrupted
 from ._checks import check_output_file, check_output_folder
 from ._estimator_options import add_estimator_options, estimator_params
-from ._formatting import DefaultsOnceFormatter
+from ._formatting import RecipesFormatter
 
 if TYPE_CHECKING:
     from tqdm.std import tqdm
 
-# The notes' tricks where they help on these data sets: mean subtraction (§2.5), He
-# initialization for ReLU (§2.6), dropout (§2.3), L2 (§2.2), Adam (§2.9) and the schedule
-# α0·τ/max(t, τ) (§2.7), in float32 for speed.
-DEFAULTS = dict(hidden_layer_sizes=(256,), activation="relu", solver="adam", alpha=1e-3,
-                dropout=0.3, init="he", learning_rate="inverse", learning_rate_init=3e-3,
-                lr_tau=20.0, max_iter=100, batch_size=64, dtype="float32", random_state=0)
 OUTPUTS = ("model.npz", "loss.png", "metrics.json")
 EXIT_INTERRUPTED = 130
 PREPROCESSING = ("none", "center", "standardize", "whiten")
@@ -44,14 +40,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "train",
         help="train a network on a data set, report accuracy and save the model (main job)",
-        description=(
+        description=textwrap.fill(
             "Train an MLP on a data set (bundled digits by default), print train and test "
             "scores and the time taken, and save the model file, a loss-curve PNG (training "
-            "and validation loss per epoch) and the metrics as JSON. With no arguments it uses "
-            "the notes' tricks: mean subtraction, He initialization, dropout, L2, Adam and the "
-            "schedule α0·τ/max(t, τ)."
-        ),
-        formatter_class=DefaultsOnceFormatter,
+            "and validation loss per epoch) and the metrics as JSON. It starts from the recipe "
+            "of the data set (the notes' tricks where they help, listed below); every option "
+            "you give overrides the recipe's value.", 79),
+        epilog="recipes:\n" + "\n".join(
+            textwrap.fill(recipe.describe(), 79, initial_indent="  ",
+                          subsequent_indent="    ")
+            for recipe in (*RECIPES.values(), GENERAL)),
+        formatter_class=RecipesFormatter,
     )
     data = parser.add_argument_group("data")
     data.add_argument("--data", default=datasets.DEFAULT, metavar="NAME|PATH",
@@ -65,21 +64,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                       default="auto",
                       help="auto: classification for text labels and for integer labels with at "
                            "most max(2, min(50, √n_samples)) distinct values, else regression")
-    data.add_argument("--preprocess", choices=PREPROCESSING, default="center",
+    data.add_argument("--preprocess", choices=PREPROCESSING, default=None,
                       help="input preprocessing fitted on the training set (notes §2.5); for a "
-                           "CSV, of the numeric columns")
+                           "CSV, of the numeric columns (default: the recipe's)")
     data.add_argument("--categorical", nargs="+", default=[], metavar="COLUMN",
                       help="CSV columns to one-hot encode though they hold numbers (text "
                            "columns are encoded anyway)")
     data.add_argument("--drop", nargs="+", default=[], metavar="COLUMN",
                       help="CSV columns to leave out (also when present at prediction)")
-    data.add_argument("--holdout", type=float, default=0.1,
-                      help="fraction of the training set held out for the validation curve")
     output = parser.add_argument_group("output")
     output.add_argument("--output", type=Path, default=Path("nntricks-output"),
                         help="folder for model.npz, loss.png and metrics.json")
     output.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_estimator_options(parser, DEFAULTS)
+    add_estimator_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -102,12 +99,13 @@ def decide_task(dataset: datasets.Dataset | datasets.Table, task: str) -> tuple[
     return tabular.choose_task(y, getattr(dataset, "label", None), task)
 
 
-def make_preprocessor(dataset: datasets.Dataset | datasets.Table, args: argparse.Namespace):
+def make_preprocessor(dataset: datasets.Dataset | datasets.Table, preprocess: str,
+                      args: argparse.Namespace):
     """The preprocessing pipeline (schema, then encoding or scaling) for the training part."""
     from ..preprocessing import MeanCenter, Standardize, Whiten
 
     scaling = {"none": None, "center": MeanCenter(), "standardize": Standardize(),
-               "whiten": Whiten()}[args.preprocess]
+               "whiten": Whiten()}[preprocess]
     return tabular.make_preprocessor(dataset.X_train, scaling, categorical=args.categorical,
                                      drop=args.drop, label=getattr(dataset, "label", None))
 
@@ -129,60 +127,61 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_data(args)
     task, reason = decide_task(dataset, args.task)
     print(f"task: {task} — {reason}")
-    regression = task == "regression"
-    Estimator = MLPRegressor if regression else MLPClassifier
-    params = estimator_params(args, regression)
-    X_train, y_train = dataset.X_train, dataset.y_train
-    preprocessor = make_preprocessor(dataset, args)
-    X_train = preprocessor.fit_transform(X_train)
+    Estimator = MLPRegressor if task == "regression" else MLPClassifier
+    recipe = recipe_for(args.data)
+    params = estimator_params(args, Estimator, recipe.params)
+    preprocess = args.preprocess or recipe.preprocess
+    overridden = sorted(name for name in params if name in vars(args)) + \
+        (["preprocess"] if args.preprocess else [])
+    print(recipe.describe() + (f"; overridden: {', '.join(overridden)}" if overridden else ""))
+    preprocessor = make_preprocessor(dataset, preprocess, args)
+    X_train, y_train = preprocessor.fit_transform(dataset.X_train), dataset.y_train
     if isinstance(dataset, datasets.Table):
         print(f"data: {tabular.describe_encoding(preprocessor, dataset.X_train)}")
-    X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, args.holdout, regression,
-                                         args.random_state)
-    validation_losses: list[float] = []
-    callbacks = [validation_loss_callback(X_val, y_val, y_fit, regression, validation_losses)]
-    bar = None
-    if not args.quiet and not params["verbose"]:  # verbose brings the trainer's own bar
-        bar, advance = progress_bar(params["max_iter"])
+    callbacks, bar = [], None
+    if not args.quiet and not params.get("verbose"):  # verbose brings the trainer's own bar
+        bar, advance = progress_bar(params.get("max_iter", Estimator().max_iter))
         callbacks.append(advance)
     model = Estimator(**params, callbacks=callbacks)
-    print(f"training {Estimator.__name__} on {dataset.name}: {len(X_fit)} training, "
-          f"{len(X_val)} validation, {len(dataset.X_test)} test samples, "
-          f"{X_fit.shape[1]} features")
+    n_validation = (math.ceil(model.validation_fraction * len(X_train))
+                    if model.early_stopping else 0)
+    print(f"training {Estimator.__name__} on {dataset.name}: "
+          f"{len(X_train) - n_validation} training, {n_validation} validation, "
+          f"{len(dataset.X_test)} test samples, {X_train.shape[1]} features")
+    fit_started = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             warnings.simplefilter("always", TrainingInterrupted)
-            model.fit(X_fit, y_fit)
+            model.fit(X_train, y_train)
     finally:
         if bar is not None:
             finish(bar)
+    training_seconds = time.perf_counter() - fit_started
     stop, interrupted = stop_reason(model, caught)
     print(stop, file=sys.stderr if interrupted else sys.stdout)
     for warning in caught:
         if not issubclass(warning.category, ConvergenceWarning | TrainingInterrupted):
             print(f"note: {warning.message}", file=sys.stderr)
-    trained = time.perf_counter()
     model.set_params(callbacks=None)
-    X_test = dataset.X_test if preprocessor is None else preprocess_test(preprocessor, dataset)
-    metric = "R²" if regression else "accuracy"
-    scores = {"train": model.score(X_fit, y_fit), "test": model.score(X_test, dataset.y_test)}
-    final = model if preprocessor is None else _pipeline(preprocessor, model)
-    args.output.mkdir(parents=True, exist_ok=True)
-    save(final, args.output / "model.npz")
-    plot_losses(model, validation_losses, args.output / "loss.png", dataset.name)
+    X_test = preprocess_test(preprocessor, dataset)
+    metric, key = ("R²", "r2") if task == "regression" else ("accuracy", "accuracy")
+    scores = {"train": model.score(X_train, y_train), "test": model.score(X_test, dataset.y_test)}
+    save(_pipeline(preprocessor, model), args.output / "model.npz")
+    plot_losses(model, args.output / "loss.png", dataset.name)
     metrics = {"data": dataset.name, "estimator": Estimator.__name__, "metric": metric,
-               **{f"{part}_{'r2' if regression else 'accuracy'}": value
-                  for part, value in scores.items()},
+               **{f"{part}_{key}": value for part, value in scores.items()},
                "epochs": model.n_iter_, "stop": stop, "interrupted": interrupted,
-               "train_seconds": trained - started,
+               "train_seconds": training_seconds,
                "total_seconds": time.perf_counter() - started,
+               "recipe": recipe.name, "recipe_description": recipe.describe(),
+               "overridden": overridden, "preprocess": preprocess,
                "params": {k: v for k, v in model.get_params().items() if k != "callbacks"}}
     write_text_atomically(args.output / "metrics.json",
                           json.dumps(metrics, indent=2, default=str))
     print(f"train {metric}: {scores['train']:.4f}")
     print(f"test {metric}: {scores['test']:.4f}")
-    print(f"time: {trained - started:.2f} s training ({model.n_iter_} epochs), "
+    print(f"time: {training_seconds:.2f} s training ({model.n_iter_} epochs), "
           f"{time.perf_counter() - started:.2f} s in all")
     print(f"saved {args.output / 'model.npz'}, {args.output / 'loss.png'}, "
           f"{args.output / 'metrics.json'}")
@@ -226,19 +225,6 @@ def write_text_atomically(path: Path, text: str) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def holdout(X, y, fraction: float, regression: bool, seed: int | None):
-    """Set apart a validation part of the training set: ``X_fit, y_fit, X_val, y_val``.
-
-    By :func:`nntricks.splits.holdout_split` (stratified for classification when its rule
-    allows); ``fraction`` 0 sets nothing apart.
-    """
-    if fraction <= 0:
-        return X, y, X[:0], y[:0]
-    X_fit, X_val, y_fit, y_val = holdout_split(X, y, test_size=fraction, random_state=seed,
-                                               stratify=None if regression else y)
-    return X_fit, y_fit, X_val, y_val
-
-
 def progress_bar(max_epochs: int) -> tuple[tqdm, Callable[..., None]]:
     """An epoch bar and the training callback that advances it, showing the loss."""
     bar = epoch_progress(max_epochs)
@@ -248,22 +234,6 @@ def progress_bar(max_epochs: int) -> tuple[tqdm, Callable[..., None]]:
         bar.update()
 
     return bar, callback
-
-
-def validation_loss_callback(X_val, y_val, y_fit, regression, losses):
-    """Record the loss (data term) on the validation set after every epoch."""
-    from sklearn.preprocessing import LabelBinarizer
-
-    Y_val = (y_val.reshape(len(y_val), -1) if regression
-             else LabelBinarizer().fit(y_fit).transform(y_val))
-
-    def record(epoch, trainer):
-        if len(X_val):
-            network = trainer.network
-            z = network.forward(X_val.astype(network.dtype))
-            losses.append(network.loss_function.value(z, Y_val.astype(network.dtype)))
-
-    return record
 
 
 def loss_label(model: MLPClassifier | MLPRegressor) -> str:
@@ -279,15 +249,17 @@ def loss_label(model: MLPClassifier | MLPRegressor) -> str:
     return get_loss(model.loss).label
 
 
-def plot_losses(model, validation_losses, path: Path, name: str) -> None:
+def plot_losses(model, path: Path, name: str) -> None:
+    """The training loss and, with early stopping, the validation loss of each epoch."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6.4, 4.0), layout="constrained")
     axes = figure.add_subplot()
     epochs = np.arange(1, len(model.loss_curve_) + 1)
-    axes.plot(epochs, model.loss_curve_, label="training (with penalty)")
-    if validation_losses:
-        axes.plot(epochs[:len(validation_losses)], validation_losses, label="validation")
+    axes.plot(epochs, model.loss_curve_, label="training (penalty per batch included)")
+    if model.validation_loss_curve_:
+        axes.plot(epochs[:len(model.validation_loss_curve_)], model.validation_loss_curve_,
+                  label="validation (same penalty)")
     axes.set(title=f"{type(model).__name__} on {name}", xlabel="epoch",
              ylabel=f"loss ({loss_label(model)})")
     axes.legend()
