@@ -23,6 +23,7 @@ EPILOG = "experiments (notes section):\n" + "\n".join(
         ("preprocessing", "§2.5 none/centering/standardization/whitening on badly scaled data"),
         ("learning-rate", "§2.7 too large (figure 15), too small, four schedules"),
         ("optimizers", "§2.8-2.9 SGD ... Adam on a network and on the Rosenbrock valley"),
+        ("ablation", "§2.2-2.9 the Fashion-MNIST recipe with one trick removed at a time"),
         (ALL, "every experiment, then report.html"),
     )
 )

@@ -17,10 +17,14 @@ experiment                notes      what it shows
 ``learning-rate``         §2.7       too large (figure 15), too small, four schedules
 ``optimizers``            §2.8–2.9   SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam and
                                      the notes' uncorrected Adam; Rosenbrock paths
+``ablation``              §2.2–2.9   the main job's Fashion-MNIST recipe, then the same
+                                     with one trick removed at a time, over 3 seeds
 ========================  =========  ===================================================
 
 Each experiment is a function ``run(seed=0, quick=False) -> LabResult`` on bundled or generated
-data (scikit-learn's digits, synthetic points), with no network access. :func:`run_experiment`
+data (scikit-learn's digits, synthetic points), with no network access; ``ablation`` reads
+Fashion-MNIST's installed files (``apt-get install dataset-fashion-mnist``) and, when they are
+absent, returns a caption saying so instead of failing. :func:`run_experiment`
 runs one and writes ``NAME.png`` and ``NAME.json``; :func:`run_all` runs several and writes the
 self-contained ``report.html``. The same seed gives the same tables. ``quick=True`` shrinks every
 experiment (fewer epochs, smaller networks) for tests; the captions then describe the quick run.
@@ -46,6 +50,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from . import (
+    ablation,
     activations,
     dropout,
     gradcheck,
@@ -72,7 +77,7 @@ __all__ = [
 EXPERIMENTS: dict[str, Callable[..., LabResult]] = {
     module.NAME: module.run
     for module in (gradcheck, activations, initialization, regularization, dropout,
-                   preprocessing, learning_rate, optimizers)
+                   preprocessing, learning_rate, optimizers, ablation)
 }
 """Every experiment's ``run(seed, quick)`` by command name, in the notes' teaching order."""
 
