@@ -46,7 +46,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from nntricks._validation import check_choice, check_scalar
 from nntricks.persistence import register
 
-__all__ = ["MeanCenter", "Standardize", "Whiten"]
+__all__ = ["PREPROCESSORS", "MeanCenter", "Standardize", "Whiten", "get_preprocessor"]
 
 _FLOAT_DTYPES = (np.float64, np.float32)
 _EPS64 = np.finfo(np.float64).eps
@@ -574,3 +574,16 @@ def _covariance_eigh(centered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     signs = np.sign(vt[rows, np.argmax(np.abs(vt), axis=1)])
     signs[signs == 0] = 1.0
     return eigenvalues, (vt * signs[:, None]).T
+
+
+PREPROCESSORS = {"none": None, "center": MeanCenter, "standardize": Standardize,
+                 "whiten": Whiten}
+"""The input preprocessing of the notes (§2.5) by name, as ``nntricks train --preprocess``
+and the recipes name it; ``"none"`` leaves the input as it is."""
+
+
+def get_preprocessor(name: str) -> MeanCenter | Standardize | Whiten | None:
+    """A new, unfitted preprocessor of the name (see :data:`PREPROCESSORS`), or None."""
+    check_choice(name, "preprocess", tuple(PREPROCESSORS))
+    cls = PREPROCESSORS[name]
+    return None if cls is None else cls()

@@ -21,6 +21,7 @@ from .. import datasets, tabular
 from ..estimators import MLPClassifier, MLPRegressor
 from ..losses import LOSSES, get_loss
 from ..persistence import save
+from ..preprocessing import PREPROCESSORS, get_preprocessor
 from ..progress import epoch_progress
 from ..recipes import GENERAL, RECIPES, recipe_for
 from ..training import TrainingInterrupted
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 OUTPUTS = ("model.npz", "loss.png", "metrics.json")
 EXIT_INTERRUPTED = 130
-PREPROCESSING = ("none", "center", "standardize", "whiten")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -64,7 +64,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                       default="auto",
                       help="auto: classification for text labels and for integer labels with at "
                            "most max(2, min(50, √n_samples)) distinct values, else regression")
-    data.add_argument("--preprocess", choices=PREPROCESSING, default=None,
+    data.add_argument("--preprocess", choices=tuple(PREPROCESSORS), default=None,
                       help="input preprocessing fitted on the training set (notes §2.5); for a "
                            "CSV, of the numeric columns (default: the recipe's)")
     data.add_argument("--categorical", nargs="+", default=[], metavar="COLUMN",
@@ -102,12 +102,9 @@ def decide_task(dataset: datasets.Dataset | datasets.Table, task: str) -> tuple[
 def make_preprocessor(dataset: datasets.Dataset | datasets.Table, preprocess: str,
                       args: argparse.Namespace):
     """The preprocessing pipeline (schema, then encoding or scaling) for the training part."""
-    from ..preprocessing import MeanCenter, Standardize, Whiten
-
-    scaling = {"none": None, "center": MeanCenter(), "standardize": Standardize(),
-               "whiten": Whiten()}[preprocess]
-    return tabular.make_preprocessor(dataset.X_train, scaling, categorical=args.categorical,
-                                     drop=args.drop, label=getattr(dataset, "label", None))
+    return tabular.make_preprocessor(dataset.X_train, get_preprocessor(preprocess),
+                                     categorical=args.categorical, drop=args.drop,
+                                     label=getattr(dataset, "label", None))
 
 
 def preprocess_test(preprocessor, dataset: datasets.Dataset | datasets.Table):

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .. import datasets
 from ..estimators import MLPClassifier
-from ..preprocessing import MeanCenter, Standardize, Whiten
+from ..preprocessing import get_preprocessor
 from ..recipes import RECIPES, Recipe
 from ..training import DivergenceError, TrainingInterrupted
 from ._common import CROSS_ENTROPY
@@ -49,9 +49,6 @@ SMALL_STD = 0.01
 """The standard deviation of the small-normal initialization variant."""
 ENOUGH_IMAGES = 50_000
 """Fewer training images than this (a subset) are too few to rank close differences."""
-PREPROCESSORS = {"none": None, "center": MeanCenter, "standardize": Standardize,
-                 "whiten": Whiten}
-"""The recipe's ``preprocess`` names and the nntricks transformer of each."""
 
 
 @dataclass(frozen=True)
@@ -219,9 +216,10 @@ def _load(seed: int, quick: bool) -> datasets.Dataset:
 
 def _preprocessed(kind: str, data: datasets.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """The training and test images through ``kind``, fitted on the training images."""
-    if PREPROCESSORS[kind] is None:
+    transformer = get_preprocessor(kind)
+    if transformer is None:
         return data.X_train, data.X_test
-    transformer = PREPROCESSORS[kind]().fit(data.X_train)
+    transformer.fit(data.X_train)
     return transformer.transform(data.X_train), transformer.transform(data.X_test)
 
 
