@@ -178,7 +178,7 @@ def data_args(path, **options):
 def test_a_table_is_encoded_and_imputed_and_summarised(tmp_path):
     args = data_args(mixed_csv(tmp_path / "mixed.csv"), categorical=["size"], drop=["id"])
     table = load_data(args)
-    preprocessor = make_preprocessor(table, args).fit(table.X_train)
+    preprocessor = make_preprocessor(table, args.preprocess, args).fit(table.X_train)
     n_weight = int(table.X_train["weight"].isna().sum())
     n_color = int(table.X_train["color"].isna().sum())
     assert 0 < n_weight <= 7 and 0 < n_color <= 5
@@ -202,7 +202,7 @@ def test_predict_reports_unseen_categories_in_one_line(tmp_path, capsys):
 
     args = data_args(mixed_csv(tmp_path / "mixed.csv"), drop=["id"])
     table = load_data(args)
-    model = make_preprocessor(table, args)
+    model = make_preprocessor(table, args.preprocess, args)
     model.steps.append(("mlp", MLPClassifier(hidden_layer_sizes=(4,), max_iter=1)))
     model.fit(table.X_train, table.y_train)
     new = table.X_test.assign(color=["purple"] * 3 + ["red"] * 57)

@@ -123,3 +123,18 @@ def test_the_progress_bar_counts_epochs_on_standard_error(capsys):
     assert bar.n == 2 and bar.total == 3 and bar.unit == "epoch"
     err = capsys.readouterr().err
     assert "training" in err and "2/3" in err and "loss=1" in err
+
+
+def test_the_recipe_is_announced_and_recorded_and_options_override_it(default_run, tmp_path):
+    folder, result = default_run
+    assert "recipe digits: " in result.stdout
+    metrics = json.loads((folder / "nntricks-output" / "metrics.json").read_text())
+    assert metrics["recipe"] == "digits" and metrics["overridden"] == []
+    assert metrics["recipe_description"] in result.stdout
+    assert metrics["params"]["dropout"] == 0.3  # the digits recipe's
+    result = nntricks("train", "--dropout", "0.1", "--max-iter", "3", "--quiet",
+                      "--class-weight", "balanced", "--output", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    assert "overridden: class_weight, dropout, max_iter" in result.stdout
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["params"]["dropout"] == 0.1 and metrics["params"]["class_weight"] == "balanced"

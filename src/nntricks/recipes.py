@@ -80,7 +80,7 @@ RECIPES: dict[str, Recipe] = {
 """The recipe of each bundled data set, by ``--data`` name."""
 
 GENERAL = Recipe("general", dict(
-    _COMMON, hidden_layer_sizes=(256,), dropout=0.2, alpha=1e-3, learning_rate_init=1e-3,
+    _COMMON, hidden_layer_sizes=(256,), dropout=0.2, alpha=1e-3, learning_rate_init=3e-3,
     lr_tau=20.0, batch_size=64, max_iter=200, n_iter_no_change=20), "standardize")
 """The recipe for a CSV or ``.npz`` file of your own."""
 
