@@ -388,3 +388,32 @@ def test_callbacks_are_checked_when_fit_starts(callbacks, message, small):
     with pytest.raises(ValueError, match=message):
         model.fit(X, y)
     assert not hasattr(model, "network_")
+
+
+def test_input_dropout_drops_input_features_in_training_only(small):
+    X, y = small
+    model = quiet(MLPClassifier(hidden_layer_sizes=(6,), input_dropout=0.5, max_iter=3,
+                                random_state=0, dtype="float64"), X, y)
+    first = model.network_.layers[0]
+    assert type(first).__name__ == "Dropout" and first.rate == 0.5
+    dropped = first.forward(X, training=True)
+    assert 0.3 < np.mean(dropped == 0) < 0.7
+    np.testing.assert_array_equal(first.forward(X, training=False), X)
+    network = model.network_
+    with network.frozen():
+        from nntricks.gradcheck import check_network
+
+        report = check_network(network, X[:10], np.eye(3)[y[:10]])
+    assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"input_dropout": 1.0}, r"input_dropout must lie in \[0, 1\)"),
+    ({"input_dropout": 0.2, "solver": "lbfgs"}, "dropout needs a stochastic solver"),
+])
+def test_bad_input_dropout_is_refused(params, message, small):
+    X, y = small
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(**params).fit(X, y)
+    with pytest.raises(ValueError, match="input_dropout needs dense X"):
+        MLPClassifier(input_dropout=0.2).fit(scipy.sparse.csr_matrix(X), y)

@@ -25,6 +25,7 @@ parameter                 meaning                                               
                           no Nesterov), ``"adagrad"``, ``"rmsprop"``            §2.9
                           (decay ``rho``)
 ``dropout``               drop rate after each hidden layer (inverted dropout)  §2.3
+``input_dropout``         drop rate of the input features                       §2.3
 ``batch_norm``            batch normalization after each hidden Dense layer     §2.5
 ``l1``                    L1 strength, divided by the batch size like alpha     §2.2
 ``init``                  ``"xavier"``, ``"normal"`` (std ``init_std``),        §2.6
@@ -54,6 +55,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -148,6 +150,7 @@ class _BaseMLP(BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        input_dropout=0.0,
         batch_norm=False,
         l1=0.0,
         init="xavier",
@@ -186,6 +189,7 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout
+        self.input_dropout = input_dropout
         self.batch_norm = batch_norm
         self.l1 = l1
         self.init = init
@@ -240,7 +244,9 @@ class _BaseMLP(BaseEstimator):
             check_scalar(getattr(self, name), name, low=1, integer=True)
         if self.n_iter_no_change != math.inf:
             check_scalar(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
-        if any(self._dropout_rates(len(self._hidden_sizes()))) and self.solver == "lbfgs":
+        check_scalar(self.input_dropout, "input_dropout", low=0, high=1, high_inclusive=False)
+        dropping = any(self._dropout_rates(len(self._hidden_sizes()))) or self.input_dropout
+        if dropping and self.solver == "lbfgs":
             raise ValueError("dropout needs a stochastic solver, not solver='lbfgs': set "
                              "dropout=0 (--dropout 0 on the command line) or another solver")
         for name in BOOLEAN_PARAMS:
@@ -275,7 +281,8 @@ class _BaseMLP(BaseEstimator):
             activation_params=({"slope": self.leaky_relu_slope}
                                if self.activation == "leaky_relu" else None),
             init=self.init, init_params={"std": self.init_std} if self.init == "normal" else None,
-            dropout=self._dropout_rates(len(hidden)), batch_norm=self.batch_norm,
+            dropout=self._dropout_rates(len(hidden)), input_dropout=self.input_dropout,
+            batch_norm=self.batch_norm,
             loss=self._loss_function(), regularizers=penalties, dtype=dtype)
 
     def _schedule(self):
@@ -333,6 +340,9 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y, target_weight = self._validate_input(X, y, incremental, reset=first_pass)
+        if self.input_dropout and sp.issparse(X):
+            raise ValueError("input_dropout needs dense X (dropout draws a mask per input "
+                             "value); give X.toarray() or set input_dropout=0")
         dtype = (self.network_.dtype if not first_pass and hasattr(self, "network_")
                  else self._train_dtype(X))
         X = X.astype(dtype, copy=False)
@@ -588,6 +598,8 @@ class _BaseMLP(BaseEstimator):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"],
                               dtype=(np.float64, np.float32), reset=False)
+        if self.input_dropout and sp.issparse(X):
+            X = X.toarray()
         return self.network_.predict(X)
 
     def __sklearn_tags__(self):
@@ -659,6 +671,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        input_dropout=0.0,
         batch_norm=False,
         l1=0.0,
         init="xavier",
@@ -698,6 +711,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            input_dropout=input_dropout,
             batch_norm=batch_norm,
             l1=l1,
             init=init,
@@ -913,6 +927,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        input_dropout=0.0,
         batch_norm=False,
         l1=0.0,
         init="xavier",
@@ -952,6 +967,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            input_dropout=input_dropout,
             batch_norm=batch_norm,
             l1=l1,
             init=init,

@@ -38,13 +38,14 @@ def build_mlp(
     init: str | Initializer = "xavier",
     init_params: Mapping[str, float] | None = None,
     dropout: float | Sequence[float] = 0.0,
+    input_dropout: float = 0.0,
     batch_norm: bool = False,
     loss: str | Loss = "softmax_cross_entropy",
     regularizers: Sequence[Regularizer] = (),
     dtype: type = np.float32,
 ) -> Network:
-    """A multi-layer perceptron: per hidden layer ``Dense → [BatchNorm] → activation →
-    [Dropout]``, then an output ``Dense``.
+    """A multi-layer perceptron: ``[Dropout]`` on the input, per hidden layer ``Dense →
+    [BatchNorm] → activation → [Dropout]``, then an output ``Dense``.
 
     Parameters
     ----------
@@ -63,6 +64,9 @@ def build_mlp(
     dropout : float or sequence of float, default=0.0
         Drop rate after each hidden layer's activation (one for all, or one per layer); 0 adds
         no dropout layer.
+    input_dropout : float, default=0.0
+        Drop rate of the input features (a Dropout before the first layer; Hinton et al. drop
+        about 20 % of the input pixels); 0 adds none.
     batch_norm : bool, default=False
         Insert :class:`~nntricks.layers.BatchNorm` after each hidden ``Dense``, before the
         activation (as Ioffe & Szegedy do).
@@ -79,7 +83,7 @@ def build_mlp(
         check_scalar(size, "each hidden layer size", low=1, integer=True)
     activations = per_layer(activation, len(hidden), "activation")
     rates = per_layer(dropout, len(hidden), "dropout")
-    layers: list[Layer] = []
+    layers: list[Layer] = [Dropout(input_dropout)] if input_dropout > 0 else []
     width = n_features
     for size, function, rate in zip(hidden, activations, rates, strict=True):
         layers.append(Dense(width, size, init, **(init_params or {})))
@@ -90,4 +94,4 @@ def build_mlp(
             layers.append(Dropout(rate))
         width = size
     layers.append(Dense(width, n_outputs, init, **(init_params or {})))
-    return Network(layers, loss, list(regularizers), dtype=dtype)
+    return Network(layers, loss, list(regularizers), n_features=n_features, dtype=dtype)

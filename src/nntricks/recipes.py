@@ -38,6 +38,7 @@ class Recipe:
         parts = [
             "-".join(map(str, p["hidden_layer_sizes"])) + f" {p['activation']} units",
             f"{p['init']} init",
+            f"input dropout {p['input_dropout']:g}" if p.get("input_dropout") else None,
             f"dropout {p['dropout']:g}" if p.get("dropout") else "no dropout",
             "batch norm" if p.get("batch_norm") else None,
             f"L2 alpha={p['alpha']:g}" if p.get("alpha") else "no L2",
@@ -68,14 +69,16 @@ RECIPES: dict[str, Recipe] = {
         _COMMON, hidden_layer_sizes=(256,), dropout=0.3, alpha=1e-3, learning_rate_init=3e-3,
         lr_tau=20.0, batch_size=64, max_iter=100, n_iter_no_change=20, early_stopping=False),
         "center"),
+    # 4,000 training sequences: a validation tenth ranks epochs too coarsely (early stopping
+    # cost 4 points here), so more dropout and L2 and the training-loss rule instead.
     "mnist1d": Recipe("mnist1d", dict(
-        _COMMON, hidden_layer_sizes=(512, 512), dropout=0.2, alpha=1e-3,
-        learning_rate_init=1e-3, lr_tau=20.0, batch_size=64, max_iter=200,
-        n_iter_no_change=30), "standardize"),
+        _COMMON, hidden_layer_sizes=(512, 512), dropout=0.3, alpha=1e-2,
+        learning_rate_init=1e-3, lr_tau=20.0, batch_size=64, max_iter=300,
+        n_iter_no_change=20, early_stopping=False), "standardize"),
     "fashion-mnist": Recipe("fashion-mnist", dict(
-        _COMMON, hidden_layer_sizes=(512, 256), dropout=0.2, alpha=1.0,
-        learning_rate_init=1e-3, lr_tau=10.0, batch_size=128, max_iter=60,
-        n_iter_no_change=10), "standardize"),
+        _COMMON, hidden_layer_sizes=(512, 256), input_dropout=0.2, dropout=0.3, alpha=0.02,
+        learning_rate_init=1e-3, lr_tau=10.0, batch_size=128, max_iter=100,
+        n_iter_no_change=15), "center"),
 }
 """The recipe of each bundled data set, by ``--data`` name."""
 

@@ -81,8 +81,8 @@ def variants(recipe: Recipe) -> list[Variant]:
 
     In this order: dropout, L2, the initialization (unless already normal with ``SMALL_STD``),
     the input preprocessing, the learning-rate schedule, the optimizer (unless already plain
-    SGD), early stopping, batch normalization, L1, fan-in scaling. The recipe's parameters are
-    read with the estimator's defaults filled in.
+    SGD), early stopping, input dropout, batch normalization, L1, fan-in scaling. The recipe's
+    parameters are read with the estimator's defaults filled in.
     """
     p = MLPClassifier(**recipe.params).get_params()
     found = [Variant(RECIPE)]
@@ -113,6 +113,7 @@ def variants(recipe: Recipe) -> list[Variant]:
                              "fixed epochs on all images, last weights",
                              {"early_stopping": False, "n_iter_no_change": math.inf}))
     for key, off, label, trick in (
+            ("input_dropout", 0.0, "no input dropout", "input dropout"),
             ("batch_norm", False, "no batch norm", "batch normalization"),
             ("l1", 0.0, "no L1", "L1"),
             ("fan_in_scaling", False, "no fan-in scaling", "fan-in scaling")):
