@@ -318,13 +318,12 @@ class _BaseMLP(BaseEstimator):
                                name=f"{optimizer.name} with fan-in scaling")
 
     def _new_trainer(self, seed: int) -> Trainer:
-        schedule, unit = self._schedule()
-        return Trainer(
-            self.network_, self._build_optimizer(self.network_), random_state=seed,
-            schedule=schedule, schedule_unit=unit, adaptive=self.learning_rate == "adaptive")
+        return Trainer(self.network_, self._build_optimizer(self.network_), random_state=seed)
 
     def _configure(self, trainer: Trainer, batch_size: int) -> None:
         """Hand the trainer this fit's settings (the hyperparameters may have changed)."""
+        trainer.schedule, trainer.schedule_unit = self._schedule()
+        trainer.adaptive = self.learning_rate == "adaptive"
         trainer.batch_size = batch_size
         trainer.shuffle = bool(self.shuffle)
         trainer.tol = self.tol
