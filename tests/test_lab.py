@@ -30,7 +30,8 @@ def ablation_rows(recipe):
               "no preprocessing": preprocess != "none",
               "constant learning rate": p["learning_rate"] != "constant",
               "plain SGD": not (p["solver"] == "sgd" and p["momentum"] == 0),
-              "no early stopping": p["early_stopping"], "no batch norm": p["batch_norm"],
+              "no early stopping": p["early_stopping"],
+              "no input dropout": p["input_dropout"] > 0, "no batch norm": p["batch_norm"],
               "no L1": p["l1"] > 0, "no fan-in scaling": p["fan_in_scaling"]}
     return ["recipe", *(label for label, on in tricks.items() if on)]
 
@@ -472,8 +473,8 @@ def test_ablation_quick_on_the_real_data(quick):
 
 def test_ablation_variants_follow_the_recipe():
     recipe = Recipe("fashion-mnist", dict(
-        RECIPES["fashion-mnist"].params, dropout=0.0, batch_norm=True, learning_rate="constant",
-        solver="sgd", momentum=0.0, l1=1e-4), "none")
+        RECIPES["fashion-mnist"].params, dropout=0.0, input_dropout=0.0, batch_norm=True,
+        learning_rate="constant", solver="sgd", momentum=0.0, l1=1e-4), "none")
     variants = ablation.variants(recipe)
     assert [v.label for v in variants] == ["recipe", "no L2", "small normal init",
                                           "no early stopping", "no batch norm", "no L1"]
