@@ -135,16 +135,16 @@ def run(args: argparse.Namespace) -> int:
     X_train, y_train = preprocessor.fit_transform(dataset.X_train), dataset.y_train
     if isinstance(dataset, datasets.Table):
         print(f"data: {tabular.describe_encoding(preprocessor, dataset.X_train)}")
-    callbacks, bar = [], None
-    if not args.quiet and not params.get("verbose"):  # verbose brings the trainer's own bar
-        bar, advance = progress_bar(params.get("max_iter", Estimator().max_iter))
-        callbacks.append(advance)
-    model = Estimator(**params, callbacks=callbacks)
+    model = Estimator(**params)
     n_validation = (math.ceil(model.validation_fraction * len(X_train))
                     if model.early_stopping else 0)
     print(f"training {Estimator.__name__} on {dataset.name}: "
           f"{len(X_train) - n_validation} training, {n_validation} validation, "
-          f"{len(dataset.X_test)} test samples, {X_train.shape[1]} features")
+          f"{len(dataset.X_test)} test samples, {X_train.shape[1]} features", flush=True)
+    bar = None
+    if not args.quiet and not model.verbose:  # verbose brings the trainer's own bar
+        bar, advance = progress_bar(model.max_iter)
+        model.set_params(callbacks=[advance])
     fit_started = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
