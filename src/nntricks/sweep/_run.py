@@ -6,8 +6,11 @@ import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
 import os
+import signal
 import socket
+import threading
 import time
 import traceback
 import warnings
@@ -151,6 +154,7 @@ def run_trial(trial: Trial, estimator: BaseEstimator, X: np.ndarray, y: np.ndarr
     dict
         The trial's record (see :func:`run_sweep`).
     """
+    _leave_interrupts_to_the_sweep()
     record: dict[str, Any] = {
         "trial_id": trial.trial_id, "status": "ok", "params": trial.params, "seed": trial.seed,
         "score": None, "score_std": None, "scores": [], "fit_time": 0.0, "error": None,
@@ -185,6 +189,15 @@ def run_trial(trial: Trial, estimator: BaseEstimator, X: np.ndarray, y: np.ndarr
     record["fit_time"] = round(record["fit_time"], 4)
     record["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return record
+
+
+def _leave_interrupts_to_the_sweep() -> None:
+    """In a worker process, ignore Ctrl-C: the process that runs the sweep receives it too,
+    stops the sweep (recording nothing cut short) and ends its workers, so a worker has nothing
+    to add but a traceback."""
+    if multiprocessing.parent_process() is not None \
+            and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
