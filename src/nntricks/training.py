@@ -31,7 +31,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,7 @@ __all__ = [
     "TrainingInterrupted",
     "fit_lbfgs",
     "penalty_scale",
+    "raise_if_interrupted",
 ]
 
 
@@ -96,6 +97,15 @@ class EpochRecord:
 
 Callback = Callable[[EpochRecord, "Trainer"], "bool | None"]
 SCHEDULE_UNITS = ("epoch", "sample")
+
+
+def raise_if_interrupted(caught: Iterable[warnings.WarningMessage]) -> None:
+    """Raise ``KeyboardInterrupt`` when ``caught`` (from ``warnings.catch_warnings(record=True)``
+    around a ``fit``) holds a :class:`TrainingInterrupted`: for callers that record finished work
+    (a sweep's trials, the lab's runs) and must never record a fit that Ctrl-C cut short."""
+    for warning in caught:
+        if issubclass(warning.category, TrainingInterrupted):
+            raise KeyboardInterrupt(str(warning.message))
 
 
 def penalty_scale(n_samples: int, sample_weight: np.ndarray | None) -> float:

@@ -22,7 +22,7 @@ from .. import datasets
 from ..estimators import MLPClassifier
 from ..preprocessing import get_preprocessor
 from ..recipes import RECIPES, Recipe
-from ..training import DivergenceError, TrainingInterrupted
+from ..training import DivergenceError, raise_if_interrupted
 from ._common import CROSS_ENTROPY
 from ._report import Judgement, LabResult, Table
 
@@ -188,9 +188,8 @@ def _fit(model: MLPClassifier, X: np.ndarray, y: np.ndarray) -> bool:
             model.fit(X, y)
         except DivergenceError:
             diverged = True
+    raise_if_interrupted(caught)
     for warning in caught:
-        if issubclass(warning.category, TrainingInterrupted):
-            raise KeyboardInterrupt(str(warning.message))
         if not issubclass(warning.category, ConvergenceWarning):
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)

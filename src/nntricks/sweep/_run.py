@@ -27,7 +27,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from ..splits import holdout_split
-from ..training import TrainingInterrupted
+from ..training import raise_if_interrupted
 from ._report import SweepResult
 from ._space import grid_points, random_points
 from ._spec import (
@@ -171,8 +171,7 @@ def run_trial(trial: Trial, estimator: BaseEstimator, X: np.ndarray, y: np.ndarr
                 fold = clone(model)
                 start = time.perf_counter()
                 fold.fit(X[train], y[train])
-                if any(issubclass(w.category, TrainingInterrupted) for w in caught):
-                    raise KeyboardInterrupt  # Ctrl-C cut the fit short: never record it
+                raise_if_interrupted(caught)
                 record["fit_time"] += time.perf_counter() - start
                 score = scorer(fold, X[val], y[val]) if scorer else fold.score(X[val], y[val])
                 record["scores"].append(float(score))
