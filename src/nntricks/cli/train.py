@@ -264,8 +264,7 @@ def plot_losses(model, path: Path, name: str) -> None:
 
 
 def _pipeline(preprocessor, model):
+    """The saved model: the preprocessing pipeline's steps, then the estimator."""
     from sklearn.pipeline import Pipeline
 
-    steps = (preprocessor.steps if isinstance(preprocessor, Pipeline)
-             else [("preprocess", preprocessor)])
-    return Pipeline([*steps, ("mlp", model)])
+    return Pipeline([*preprocessor.steps, ("mlp", model)])
