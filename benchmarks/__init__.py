@@ -1,7 +1,8 @@
 """Benchmarks (not tests), run from the repo root.
 
 ``python -m benchmarks`` runs the training benchmark (:mod:`benchmarks.training`);
-``python -m benchmarks.optimizers`` times the optimizers alone.
+``python -m benchmarks.optimizers`` times the optimizers alone; ``python -m benchmarks gpu`` is
+the device check on a machine with an NVIDIA GPU (:mod:`benchmarks.gpu`).
 """
 
 

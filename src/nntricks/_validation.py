@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .backend import namespace
+
 
 def check_choice(value: object, name: str, choices) -> None:
     """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
@@ -45,10 +47,11 @@ def check_scalar(
 
 
 def check_finite(array: np.ndarray, name: str) -> None:
-    """Raise ``ValueError`` if ``array`` holds NaN or infinity."""
-    if not np.all(np.isfinite(array)):
-        n_nan = int(np.count_nonzero(np.isnan(array)))
-        n_inf = int(np.count_nonzero(np.isinf(array)))
+    """Raise ``ValueError`` if ``array`` (on any device) holds NaN or infinity."""
+    xp = namespace(array)
+    if not bool(xp.isfinite(array).all()):
+        n_nan = int(xp.count_nonzero(xp.isnan(array)))
+        n_inf = int(xp.count_nonzero(xp.isinf(array)))
         raise ValueError(f"{name} contains {n_nan} NaN and {n_inf} infinite values")
 
 

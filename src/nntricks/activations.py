@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_choice, check_scalar
+from .backend import namespace
 
 __all__ = [
     "ActivationFunction",
@@ -73,7 +74,8 @@ class ActivationFunction:
 
     def piece(self, a: np.ndarray) -> np.ndarray:
         """Index of the linear piece each output ``a`` lies on (all zeros when smooth)."""
-        return np.zeros(np.shape(a), dtype=np.int8)
+        xp = namespace(a)
+        return xp.zeros(xp.shape(a), dtype=np.int8)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -95,20 +97,23 @@ class Sigmoid(ActivationFunction):
     name = "sigmoid"
 
     def value(self, z, out=None):
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
+        xp = namespace(z)
+        out = xp.multiply(z, 0.5, out=out)
+        xp.tanh(out, out=out)
         out *= 0.5
         out += 0.5
         return out
 
     def derivative(self, z, out=None):
+        xp = namespace(z)
         s = self.value(z)
-        return np.multiply(s, 1 - s, out=out)
+        return xp.multiply(s, 1 - s, out=out)
 
     def backward(self, a, grad, scratch, out=None):
-        np.subtract(1, a, out=scratch)
+        xp = namespace(a)
+        xp.subtract(1, a, out=scratch)
         scratch *= a
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class Tanh(ActivationFunction):
@@ -117,18 +122,20 @@ class Tanh(ActivationFunction):
     name = "tanh"
 
     def value(self, z, out=None):
-        return np.tanh(z, out=out)
+        return namespace(z).tanh(z, out=out)
 
     def derivative(self, z, out=None):
-        out = np.tanh(z, out=out)
-        np.square(out, out=out)
-        np.subtract(1, out, out=out)
+        xp = namespace(z)
+        out = xp.tanh(z, out=out)
+        xp.square(out, out=out)
+        xp.subtract(1, out, out=out)
         return out
 
     def backward(self, a, grad, scratch, out=None):
-        np.square(a, out=scratch)
-        np.subtract(1, scratch, out=scratch)
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp = namespace(a)
+        xp.square(a, out=scratch)
+        xp.subtract(1, scratch, out=scratch)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class HardTanh(ActivationFunction):
@@ -142,22 +149,25 @@ class HardTanh(ActivationFunction):
     kinks = (-1.0, 1.0)
 
     def value(self, z, out=None):
-        return np.clip(z, -1, 1, out=out)
+        return namespace(z).clip(z, -1, 1, out=out)
 
     def derivative(self, z, out=None):
-        inside = np.abs(z) <= 1
+        xp = namespace(z)
+        inside = xp.abs(z) <= 1
         if out is None:
-            return inside.astype(np.result_type(z, np.float32))
-        np.copyto(out, inside)
+            return inside.astype(xp.result_type(z, np.float32))
+        xp.copyto(out, inside)
         return out
 
     def backward(self, a, grad, scratch, out=None):
-        np.abs(a, out=scratch)
-        np.less(scratch, 1, out=scratch)
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp = namespace(a)
+        xp.abs(a, out=scratch)
+        xp.less(scratch, 1, out=scratch)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
-        return (np.asarray(a) >= 1).astype(np.int8) - (np.asarray(a) <= -1).astype(np.int8)
+        xp = namespace(a)
+        return (xp.asarray(a) >= 1).astype(np.int8) - (xp.asarray(a) <= -1).astype(np.int8)
 
 
 class SoftSign(ActivationFunction):
@@ -171,24 +181,27 @@ class SoftSign(ActivationFunction):
     name = "softsign"
 
     def value(self, z, out=None):
-        if out is None or np.shares_memory(out, z):
-            return np.divide(z, np.abs(z) + 1, out=out)
-        np.abs(z, out=out)
+        xp = namespace(z)
+        if out is None or xp.shares_memory(out, z):
+            return xp.divide(z, xp.abs(z) + 1, out=out)
+        xp.abs(z, out=out)
         out += 1
-        return np.divide(z, out, out=out)
+        return xp.divide(z, out, out=out)
 
     def derivative(self, z, out=None):
-        out = np.abs(z, out=out)
+        xp = namespace(z)
+        out = xp.abs(z, out=out)
         out += 1
-        np.square(out, out=out)
-        np.reciprocal(out, out=out)
+        xp.square(out, out=out)
+        xp.reciprocal(out, out=out)
         return out
 
     def backward(self, a, grad, scratch, out=None):
-        np.abs(a, out=scratch)
-        np.subtract(1, scratch, out=scratch)
-        np.square(scratch, out=scratch)
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp = namespace(a)
+        xp.abs(a, out=scratch)
+        xp.subtract(1, scratch, out=scratch)
+        xp.square(scratch, out=scratch)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
 
 class ReLU(ActivationFunction):
@@ -198,20 +211,23 @@ class ReLU(ActivationFunction):
     kinks = (0.0,)
 
     def value(self, z, out=None):
-        return np.maximum(z, 0, out=out)
+        return namespace(z).maximum(z, 0, out=out)
 
     def derivative(self, z, out=None):
+        xp = namespace(z)
         if out is None:
-            return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
-        np.greater(z, 0, out=out)
+            return (xp.asarray(z) > 0).astype(xp.result_type(z, np.float32))
+        xp.greater(z, 0, out=out)
         return out
 
     def backward(self, a, grad, scratch, out=None):
-        np.greater(a, 0, out=scratch)
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp = namespace(a)
+        xp.greater(a, 0, out=scratch)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
-        return (np.asarray(a) > 0).astype(np.int8)
+        xp = namespace(a)
+        return (xp.asarray(a) > 0).astype(np.int8)
 
 
 class LeakyReLU(ActivationFunction):
@@ -232,29 +248,33 @@ class LeakyReLU(ActivationFunction):
         self.slope = float(slope)
 
     def value(self, z, out=None):
+        xp = namespace(z)
         # For 0 < k < 1, max(z, kz) is z where z > 0 and kz elsewhere.
-        if out is None or np.shares_memory(out, z):
-            return np.maximum(z, np.multiply(z, self.slope), out=out)
-        np.multiply(z, self.slope, out=out)
-        return np.maximum(z, out, out=out)
+        if out is None or xp.shares_memory(out, z):
+            return xp.maximum(z, xp.multiply(z, self.slope), out=out)
+        xp.multiply(z, self.slope, out=out)
+        return xp.maximum(z, out, out=out)
 
     def derivative(self, z, out=None):
-        positive = np.asarray(z) > 0
+        xp = namespace(z)
+        positive = xp.asarray(z) > 0
         if out is None:
-            out = np.empty(np.shape(z), dtype=np.result_type(z, np.float32))
-        np.copyto(out, positive)
+            out = xp.empty(xp.shape(z), dtype=xp.result_type(z, np.float32))
+        xp.copyto(out, positive)
         out *= 1 - self.slope
         out += self.slope
         return out
 
     def backward(self, a, grad, scratch, out=None):
-        np.greater(a, 0, out=scratch)
+        xp = namespace(a)
+        xp.greater(a, 0, out=scratch)
         scratch *= 1 - self.slope
         scratch += self.slope
-        np.multiply(grad, scratch, out=grad if out is None else out)
+        xp.multiply(grad, scratch, out=grad if out is None else out)
 
     def piece(self, a):
-        return (np.asarray(a) > 0).astype(np.int8)
+        xp = namespace(a)
+        return (xp.asarray(a) > 0).astype(np.int8)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(slope={self.slope!r})"
@@ -266,20 +286,23 @@ class Identity(ActivationFunction):
     name = "identity"
 
     def value(self, z, out=None):
+        xp = namespace(z)
         if out is None:
-            return np.array(z, copy=True)
-        np.copyto(out, z)
+            return xp.array(z, copy=True)
+        xp.copyto(out, z)
         return out
 
     def derivative(self, z, out=None):
+        xp = namespace(z)
         if out is None:
-            return np.ones(np.shape(z), dtype=np.result_type(z, np.float32))
+            return xp.ones(xp.shape(z), dtype=xp.result_type(z, np.float32))
         out[...] = 1
         return out
 
     def backward(self, a, grad, scratch, out=None):
+        xp = namespace(a)
         if out is not None:
-            np.copyto(out, grad)
+            xp.copyto(out, grad)
 
 
 ACTIVATIONS: dict[str, type[ActivationFunction]] = {

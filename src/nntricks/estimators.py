@@ -38,12 +38,20 @@ parameter                 meaning                                               
 ``dtype``                 ``"float32"`` or ``"float64"``; default ``None``
                           follows the input like scikit-learn
 ``callbacks``             ``callback(record, trainer)`` after each epoch
+``device``                ``"cpu"`` (NumPy) or ``"cuda"`` (CuPy on an NVIDIA
+                          GPU; ``pip install "nntricks[gpu]"``)
 ========================  ====================================================  =======
 
 ``dtype``: the default follows scikit-learn (float32 input trains in float32, anything else in
 float64), so that swapping the import changes no precision. ``dtype="float32"`` trains about
 twice as fast in half the memory with the same accuracy for these networks; ``nntricks train``
 uses it.
+
+``device="cuda"`` trains and predicts on the GPU with the same code (see :mod:`nntricks.backend`):
+parameters, optimizer state and, when they fit, the training data live on the device. Data go in
+and fitted attributes come out as NumPy arrays, as in scikit-learn; CuPy arrays are accepted too,
+and ``predict`` then answers with CuPy arrays. A model trained on the GPU saves, loads and
+predicts on a machine without one (on the CPU), and the other way round.
 """
 
 from __future__ import annotations
@@ -69,6 +77,16 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from . import optim, schedules
 from ._validation import check_choice, check_sample_weight, check_scalar
 from .activations import ACTIVATIONS
+from .backend import (
+    DEVICES,
+    NUMPY,
+    Backend,
+    DeviceUnavailableError,
+    get_backend,
+    on_device_of,
+    to_host,
+    to_numpy,
+)
 from .initializers import INITIALIZERS
 from .mlp import build_mlp, per_layer
 from .network import Network
@@ -164,6 +182,7 @@ class _BaseMLP(BaseEstimator):
         fan_in_scaling=False,
         dtype=None,
         callbacks=None,
+        device="cpu",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -203,6 +222,7 @@ class _BaseMLP(BaseEstimator):
         self.fan_in_scaling = fan_in_scaling
         self.dtype = dtype
         self.callbacks = callbacks
+        self.device = device
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -226,6 +246,7 @@ class _BaseMLP(BaseEstimator):
         check_choice(self.learning_rate, "learning_rate", LEARNING_RATES)
         check_choice(self.init, "init", tuple(INITIALIZERS))
         check_choice(self.dtype, "dtype", (None, "float32", "float64"))
+        check_choice(self.device, "device", DEVICES)
         if self.batch_size != "auto":
             check_scalar(self.batch_size, "batch_size", low=1, integer=True)
         for name in ("alpha", "l1", "power_t", "tol", "lr_decay_rate"):
@@ -283,7 +304,16 @@ class _BaseMLP(BaseEstimator):
             init=self.init, init_params={"std": self.init_std} if self.init == "normal" else None,
             dropout=self._dropout_rates(len(hidden)), input_dropout=self.input_dropout,
             batch_norm=self.batch_norm,
-            loss=self._loss_function(), regularizers=penalties, dtype=dtype)
+            loss=self._loss_function(), regularizers=penalties, dtype=dtype,
+            device=self._placement())
+
+    def _placement(self) -> Backend:
+        """Where a network built now lives: ``device``, or the CPU for a model loaded where
+        that device is missing (so that it can still predict)."""
+        try:
+            return get_backend(self.device)
+        except DeviceUnavailableError:
+            return NUMPY
 
     def _schedule(self):
         """The trainer's epoch schedule and its unit (none for constant and adaptive rates)."""
@@ -335,6 +365,8 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         self._check_params()
+        device = get_backend(self.device)  # says what is missing, before any work
+        X, y, sample_weight = to_host(X), to_host(y), to_host(sample_weight)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
@@ -355,6 +387,7 @@ class _BaseMLP(BaseEstimator):
         if first_pass:
             self._initialize(X.shape[1], Y.shape[1], dtype, seed)
         else:
+            self._move_to(device)
             self._continue_from_coefs(X.shape[1], Y.shape[1], dtype)
         self.n_iter_ = 0
         try:
@@ -374,6 +407,17 @@ class _BaseMLP(BaseEstimator):
         self.loss_ = None
         self._trainer = None
 
+    def _move_to(self, device: Backend) -> None:
+        """Carry the network and the trainer's state over to ``device`` (``device`` changed)."""
+        if not hasattr(self, "network_") or self.network_.backend is device:
+            return
+        self.network_.to(device)
+        if self._trainer is not None:
+            history, state = self._trainer.history, self._trainer.state_dict()
+            self._trainer = self._new_trainer(seed=0)  # the saved seed replaces it
+            self._trainer.history = history
+            self._trainer.load_state_dict(state)
+
     def _continue_from_coefs(self, n_features, n_outputs, dtype) -> None:
         """Continue from ``coefs_``/``intercepts_``, which a user may have set or replaced."""
         if not hasattr(self, "network_"):
@@ -381,11 +425,11 @@ class _BaseMLP(BaseEstimator):
         for view, value in zip(self.network_.coefs + self.network_.intercepts,
                                list(self.coefs_) + list(self.intercepts_), strict=True):
             if value is not view:
-                value = np.asarray(value)
+                value = np.asarray(to_host(value))
                 if value.size != view.size:
                     raise ValueError(f"coefs_/intercepts_ of shape {value.shape} do not fit a "
                                      f"layer of shape {view.shape}")
-                view[...] = value.reshape(view.shape)
+                view[...] = self.network_.backend.asarray(value.reshape(view.shape), view.dtype)
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, seed, random_state):
         validation = None
@@ -434,10 +478,15 @@ class _BaseMLP(BaseEstimator):
                           f"({result.n_evaluations} evaluations): {result.message}",
                           ConvergenceWarning, stacklevel=3)
 
+    def _publish_arrays(self) -> None:
+        """``coefs_`` and ``intercepts_``: views of the network's arrays on the CPU, copies
+        from another device."""
+        self.coefs_ = [to_numpy(W) for W in self.network_.coefs]
+        self.intercepts_ = [to_numpy(b) for b in self.network_.intercepts]
+
     def _publish(self) -> None:
         """Read scikit-learn's fitted attributes off the network and the trainer."""
-        self.coefs_ = self.network_.coefs
-        self.intercepts_ = self.network_.intercepts
+        self._publish_arrays()
         trainer = self._trainer
         if trainer is None:  # L-BFGS, or no stochastic epoch yet
             self.history_ = []
@@ -487,7 +536,8 @@ class _BaseMLP(BaseEstimator):
                 "dtype": self.network_.dtype.name,
                 "history": [dataclasses.asdict(record) for record in self.history_],
                 **self._target_state()}
-        arrays = {"params": self.network_.params, "buffers": self.network_.buffers}
+        arrays = {"params": to_numpy(self.network_.params),
+                  "buffers": to_numpy(self.network_.buffers)}
         if self._trainer is not None:
             arrays.update({f"trainer.{key}": value
                            for key, value in self._trainer.state_dict().items()})
@@ -541,9 +591,9 @@ class _BaseMLP(BaseEstimator):
                                  f"{target.dtype}")
             if not np.all(np.isfinite(saved)):
                 raise ValueError(f"the {what} vector holds NaN or infinite values")
-            target[...] = saved
+            target[...] = network.backend.asarray(saved)
         self.network_ = network
-        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        self._publish_arrays()
         self.history_ = [EpochRecord(**record) for record in meta["history"]]
         self._trainer = None
         trainer_state = {key[len("trainer."):]: value for key, value in arrays.items()
@@ -593,13 +643,15 @@ class _BaseMLP(BaseEstimator):
     # -- prediction ----------------------------------------------------------------------------
 
     def _forward(self, X, check_input=True) -> np.ndarray:
+        """The network's output for ``X``, as a NumPy array."""
         check_is_fitted(self)
+        X = to_host(X)
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"],
                               dtype=(np.float64, np.float32), reset=False)
         if self.input_dropout and sp.issparse(X):
             X = X.toarray()
-        return self.network_.predict(X)
+        return to_numpy(self.network_.predict(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -684,6 +736,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         fan_in_scaling=False,
         dtype=None,
         callbacks=None,
+        device="cpu",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -724,6 +777,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             fan_in_scaling=fan_in_scaling,
             dtype=dtype,
             callbacks=callbacks,
+            device=device,
         )
         self.class_weight = class_weight
 
@@ -861,27 +915,30 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict(self, X):
         """Predicted class labels, shape ``(n_samples,)`` (or ``(n_samples, n_classes)``)."""
-        return self._decode(self._forward(X))
+        return on_device_of(X, self._decode(self._forward(X)))
 
     def _validation_score(self, X, Y, sample_weight) -> float:
-        scores = self.network_.predict(X)
+        scores = to_numpy(self.network_.predict(X))
         if not np.all(np.isfinite(scores)):
             return math.nan
-        return float(accuracy_score(self._decode(Y), self._decode(scores),
-                                    sample_weight=sample_weight))
+        return float(accuracy_score(self._decode(to_numpy(Y)), self._decode(scores),
+                                    sample_weight=to_host(sample_weight)))
 
-    def predict_proba(self, X):
-        """Class probabilities, shape ``(n_samples, n_classes)``, columns as ``classes_``."""
+    def _probabilities(self, X) -> np.ndarray:
         probabilities = self._forward(X)
         if self.n_outputs_ == 1:
             return np.hstack([1 - probabilities, probabilities])
         return probabilities
 
+    def predict_proba(self, X):
+        """Class probabilities, shape ``(n_samples, n_classes)``, columns as ``classes_``."""
+        return on_device_of(X, self._probabilities(X))
+
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
-        probabilities = self.predict_proba(X)
+        probabilities = self._probabilities(X)
         with np.errstate(divide="ignore"):
-            return np.log(probabilities, out=probabilities)
+            return on_device_of(X, np.log(probabilities, out=probabilities))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -940,6 +997,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         fan_in_scaling=False,
         dtype=None,
         callbacks=None,
+        device="cpu",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -980,6 +1038,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             fan_in_scaling=fan_in_scaling,
             dtype=dtype,
             callbacks=callbacks,
+            device=device,
         )
         self.loss = loss
 
@@ -1010,11 +1069,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def predict(self, X):
         """Predicted values, shape ``(n_samples,)`` or ``(n_samples, n_outputs)``."""
-        return self._decode(self._forward(X))
+        return on_device_of(X, self._decode(self._forward(X)))
 
     def _validation_score(self, X, Y, sample_weight) -> float:
-        predictions = self.network_.predict(X)
+        predictions = to_numpy(self.network_.predict(X))
         if not np.all(np.isfinite(predictions)):
             return math.nan
-        return float(r2_score(self._decode(Y), self._decode(predictions),
-                              sample_weight=sample_weight))
+        return float(r2_score(self._decode(to_numpy(Y)), self._decode(predictions),
+                              sample_weight=to_host(sample_weight)))

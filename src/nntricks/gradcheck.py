@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_choice, check_scalar
+from .backend import to_numpy
 from .network import Network
 
 __all__ = [
@@ -52,18 +53,18 @@ def _check_step(h: float, method: str) -> None:
 def _partial(f: Callable[[np.ndarray], float], x: np.ndarray, index: tuple, h: float,
              method: str, f_x: float | None) -> float:
     """One finite-difference partial derivative of ``f`` at ``x`` along ``index``."""
-    old = x[index]
+    old = float(x[index])  # a copy (indexing a CuPy array gives a view)
     try:
         x[index] = old + h
-        step = float(x[index]) - float(old)  # the step actually taken, after rounding
+        step = float(x[index]) - old  # the step actually taken, after rounding
         if step == 0:
-            raise StepLostToRounding(f"h={h:g} is below the precision of x[{index}]={float(old):g} "
+            raise StepLostToRounding(f"h={h:g} is below the precision of x[{index}]={old:g} "
                              f"({x.dtype}): x + h == x; use a larger h")
         f_plus = float(f(x))
         if method == "forward":
             return (f_plus - f_x) / step
         x[index] = old - h
-        step += float(old) - float(x[index])
+        step += old - float(x[index])
         return (f_plus - float(f(x))) / step
     finally:
         x[index] = old
@@ -269,7 +270,7 @@ def check_network(
     with network.frozen():
         value, grads = network.loss_and_grad(X, Y, sample_weight, training=True,
                                              check_input=False)
-        analytic = grads.astype(np.float64)
+        value, analytic = float(value), to_numpy(grads).astype(np.float64)
         base_pieces = network.kink_pieces()
         f_x = loss(params) if method == "forward" else None
         floor = np.finfo(network.dtype).eps * max(abs(value), 1.0) / (h * tolerance)

@@ -38,6 +38,7 @@ import numpy as np
 
 from ._validation import check_choice, check_scalar
 from .activations import ActivationFunction, get_activation
+from .backend import backend_of, is_sparse, namespace
 from .initializers import Initializer, get_initializer
 from .workspace import Workspace
 
@@ -192,25 +193,26 @@ class Dense(Layer):
                 ArraySpec("b", (self.n_out,), 0.0, fan_in=self.n_in)]
 
     def forward(self, x, training=False):
-        z = self.workspace.get("z", x.shape[0], self.n_out, self.W.dtype)
-        if isinstance(x, np.ndarray):
-            np.matmul(x, self.W, out=z)
-        else:  # a SciPy sparse batch, for the first layer
+        z = self.workspace.get("z", x.shape[0], self.n_out, like=self.W)
+        if is_sparse(x):  # a sparse batch, for the first layer
             z[...] = x @ self.W
+        else:
+            namespace(x).matmul(x, self.W, out=z)
         z += self.b
         self._x = x
         return z
 
     def backward(self, grad_out):
-        if isinstance(self._x, np.ndarray):
-            np.matmul(self._x.T, grad_out, out=self.dW)
-        else:
+        xp = namespace(grad_out)
+        if is_sparse(self._x):
             self.dW[...] = self._x.T @ grad_out
-        np.add.reduce(grad_out, axis=0, out=self.db)
+        else:
+            xp.matmul(self._x.T, grad_out, out=self.dW)
+        grad_out.sum(axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
-        dx = self.workspace.get("dx", grad_out.shape[0], self.n_in, grad_out.dtype)
-        return np.matmul(grad_out, self.W.T, out=dx)
+        dx = self.workspace.get("dx", grad_out.shape[0], self.n_in, like=grad_out)
+        return xp.matmul(grad_out, self.W.T, out=dx)
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"
@@ -238,15 +240,15 @@ class Activation(Layer):
         self._a: np.ndarray | None = None
 
     def forward(self, x, training=False):
-        a = self.workspace.get("a", x.shape[0], x.shape[1], x.dtype)
+        a = self.workspace.get("a", x.shape[0], x.shape[1], like=x)
         self.function.value(x, out=a)
         self._a = a
         return a
 
     def backward(self, grad_out):
-        dz = self.workspace.get("dz", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
+        dz = self.workspace.get("dz", grad_out.shape[0], grad_out.shape[1], like=grad_out)
         scratch = self.workspace.get("scratch", grad_out.shape[0], grad_out.shape[1],
-                                     grad_out.dtype)
+                                     like=grad_out)
         self.function.backward(self._a, grad_out, scratch, out=dz)
         return dz
 
@@ -292,6 +294,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.scaling = scaling
         self.rng = np.random.default_rng()
+        self._draws: tuple | None = None  # (rng, backend, generator on the backend's device)
         self._training = False
         self._mask: np.ndarray | None = None
 
@@ -304,27 +307,35 @@ class Dropout(Layer):
         self.rng = rng.spawn(1)[0]
 
     def forward(self, x, training=False):
-        out = self.workspace.get("out", x.shape[0], x.shape[1], x.dtype)
+        xp = namespace(x)
+        out = self.workspace.get("out", x.shape[0], x.shape[1], like=x)
         self._training = training
         if not training:
-            return np.multiply(x, self._inference_scale, out=out)
+            return xp.multiply(x, self._inference_scale, out=out)
         if not (self.frozen and self._mask is not None and self._mask.shape == x.shape):
-            mask = self.workspace.get("mask", x.shape[0], x.shape[1], x.dtype)
-            self.rng.random(dtype=mask.dtype, out=mask)
-            np.greater_equal(mask, self.rate, out=mask)
+            mask = self.workspace.get("mask", x.shape[0], x.shape[1], like=x)
+            backend = backend_of(x)
+            backend.uniform(self._generator(backend), out=mask)
+            xp.greater_equal(mask, self.rate, out=mask)
             if self.scaling == "inverted":
                 mask *= 1.0 / self.keep
             self._mask = mask
-        return np.multiply(x, self._mask, out=out)
+        return xp.multiply(x, self._mask, out=out)
+
+    def _generator(self, backend):
+        """The generator drawing the masks on ``backend``'s device, made from :attr:`rng`."""
+        if self._draws is None or self._draws[0] is not self.rng or self._draws[1] is not backend:
+            self._draws = (self.rng, backend, backend.generator(self.rng))
+        return self._draws[2]
 
     @property
     def _inference_scale(self) -> float:
         return self.keep if self.scaling == "inference" else 1.0
 
     def backward(self, grad_out):
-        dx = self.workspace.get("dx", grad_out.shape[0], grad_out.shape[1], grad_out.dtype)
+        dx = self.workspace.get("dx", grad_out.shape[0], grad_out.shape[1], like=grad_out)
         scale = self._mask if self._training else self._inference_scale
-        return np.multiply(grad_out, scale, out=dx)
+        return namespace(grad_out).multiply(grad_out, scale, out=dx)
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate!r}, scaling={self.scaling!r})"
@@ -399,38 +410,39 @@ class BatchNorm(Layer):
                 ArraySpec("running_var", (self.n_in,), 1.0)]
 
     def _vector(self, name: str) -> np.ndarray:
-        return self.workspace.get(name, 1, self.n_in, self.gamma.dtype)[0]
+        return self.workspace.get(name, 1, self.n_in, like=self.gamma)[0]
 
     def forward(self, x, training=False):
+        xp = namespace(x)
         n = x.shape[0]
         self._training = training
-        out = self.workspace.get("out", n, self.n_in, x.dtype)
+        out = self.workspace.get("out", n, self.n_in, like=x)
         inv_std = self._vector("inv_std")
         if not training:  # y = x · γ/√(running var + ε) + (β − running mean · γ/√(...))
-            np.add(self.running_var, self.epsilon, out=inv_std)
-            np.sqrt(inv_std, out=inv_std)
-            np.divide(1.0, inv_std, out=inv_std)
+            xp.add(self.running_var, self.epsilon, out=inv_std)
+            xp.sqrt(inv_std, out=inv_std)
+            xp.divide(1.0, inv_std, out=inv_std)
             scale, shift = self._vector("scale"), self._vector("shift")
-            np.multiply(self.gamma, inv_std, out=scale)
-            np.multiply(self.running_mean, scale, out=shift)
-            np.subtract(self.beta, shift, out=shift)
-            np.multiply(x, scale, out=out)
+            xp.multiply(self.gamma, inv_std, out=scale)
+            xp.multiply(self.running_mean, scale, out=shift)
+            xp.subtract(self.beta, shift, out=shift)
+            xp.multiply(x, scale, out=out)
             out += shift
             self._x = x
             return out
         mean, var = self._vector("mean"), self._vector("var")
-        x_hat = self.workspace.get("x_hat", n, self.n_in, x.dtype)
-        np.add.reduce(x, axis=0, out=mean)
+        x_hat = self.workspace.get("x_hat", n, self.n_in, like=x)
+        x.sum(axis=0, out=mean)
         mean /= n
-        np.subtract(x, mean, out=x_hat)
-        np.multiply(x_hat, x_hat, out=out)
-        np.add.reduce(out, axis=0, out=var)
+        xp.subtract(x, mean, out=x_hat)
+        xp.multiply(x_hat, x_hat, out=out)
+        out.sum(axis=0, out=var)
         var /= n
-        np.add(var, self.epsilon, out=inv_std)
-        np.sqrt(inv_std, out=inv_std)
-        np.divide(1.0, inv_std, out=inv_std)
+        xp.add(var, self.epsilon, out=inv_std)
+        xp.sqrt(inv_std, out=inv_std)
+        xp.divide(1.0, inv_std, out=inv_std)
         x_hat *= inv_std
-        np.multiply(x_hat, self.gamma, out=out)
+        xp.multiply(x_hat, self.gamma, out=out)
         out += self.beta
         if not self.frozen and n > 1:
             self._update_running(mean, var, n)
@@ -445,29 +457,30 @@ class BatchNorm(Layer):
         self.running_var += (self.momentum * n / (n - 1)) * var
 
     def backward(self, grad_out):
+        xp = namespace(grad_out)
         n = grad_out.shape[0]
-        np.add.reduce(grad_out, axis=0, out=self.dbeta)
-        dx = self.workspace.get("dx", n, self.n_in, grad_out.dtype)
+        grad_out.sum(axis=0, out=self.dbeta)
+        dx = self.workspace.get("dx", n, self.n_in, like=grad_out)
         inv_std = self._vector("inv_std")
         if not self._training:
-            np.multiply(self._x, inv_std, out=dx)
+            xp.multiply(self._x, inv_std, out=dx)
             dx -= self.running_mean * inv_std
             dx *= grad_out
-            np.add.reduce(dx, axis=0, out=self.dgamma)
-            return np.multiply(grad_out, self._vector("scale"), out=dx) \
+            dx.sum(axis=0, out=self.dgamma)
+            return xp.multiply(grad_out, self._vector("scale"), out=dx) \
                 if self.needs_input_grad else None
         x_hat = self._x_hat
-        np.multiply(grad_out, x_hat, out=dx)
-        np.add.reduce(dx, axis=0, out=self.dgamma)
+        xp.multiply(grad_out, x_hat, out=dx)
+        dx.sum(axis=0, out=self.dgamma)
         if not self.needs_input_grad:
             return None
         # dx = γ/σ · (g − mean(g) − x̂ · mean(g x̂))
-        np.multiply(x_hat, self.dgamma, out=dx)
+        xp.multiply(x_hat, self.dgamma, out=dx)
         dx *= -1.0 / n
         dx += grad_out
         dx -= self.dbeta / n
         factor = self._vector("factor")
-        np.multiply(self.gamma, inv_std, out=factor)
+        xp.multiply(self.gamma, inv_std, out=factor)
         dx *= factor
         return dx
 

@@ -7,7 +7,8 @@ or exp) and averages per-sample losses :math:`\\ell_n` over the batch, weighted 
 
 .. math:: L = \\frac{\\sum_n w_n \\ell_n}{\\sum_n w_n}.
 
-``value_and_grad(z, Y, grad)`` returns :math:`L` and writes :math:`\\partial L/\\partial z` into
+``value_and_grad(z, Y, grad)`` returns :math:`L` (a scalar of ``z``'s dtype, on ``z``'s device:
+``float()`` reads it) and writes :math:`\\partial L/\\partial z` into
 ``grad`` (a buffer of ``z``'s shape the caller allocates once). These are the per-sample sums over
 outputs that scikit-learn's MLP uses (its ``log_loss``, ``binary_log_loss``, ``poisson_loss``).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_choice
+from .backend import namespace
 
 __all__ = [
     "LOSSES",
@@ -33,14 +35,15 @@ def _sample_scale(n_samples: int, sample_weight: np.ndarray | None, dtype) -> np
     """Per-sample factor :math:`w_n / \\sum w` (a column), or :math:`1/N` without weights."""
     if sample_weight is None:
         return 1.0 / n_samples
-    weights = np.asarray(sample_weight, dtype=dtype)
+    weights = sample_weight.astype(dtype, copy=False)
     return (weights / weights.sum())[:, None]
 
 
-def _average(per_sample: np.ndarray, sample_weight: np.ndarray | None) -> float:
-    if sample_weight is None:  # np.mean's arithmetic, without its Python wrappers
-        return float(np.add.reduce(per_sample) / per_sample.shape[0])
-    return float(np.average(per_sample, weights=sample_weight))
+def _average(per_sample: np.ndarray, sample_weight: np.ndarray | None):
+    """The (weighted) mean of the per-sample losses, a scalar on their device."""
+    if sample_weight is None:
+        return per_sample.sum() / per_sample.shape[0]
+    return namespace(per_sample).dot(per_sample, sample_weight) / sample_weight.sum()
 
 
 class Loss:
@@ -67,18 +70,19 @@ class Loss:
         raise NotImplementedError
 
     def value_and_grad(self, z: np.ndarray, Y: np.ndarray, grad: np.ndarray,
-                       sample_weight: np.ndarray | None = None) -> float:
-        """Return the loss and write :math:`\\partial L/\\partial z` into ``grad``."""
+                       sample_weight: np.ndarray | None = None):
+        """Return the loss (a scalar on ``z``'s device) and write :math:`\\partial L/\\partial z`
+        into ``grad``."""
         raise NotImplementedError
 
-    def value(self, z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-        """Return the loss :math:`L(z, Y)`."""
-        return self.value_and_grad(z, Y, np.empty_like(z), sample_weight)
+    def value(self, z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None):
+        """Return the loss :math:`L(z, Y)` (a scalar on ``z``'s device)."""
+        return self.value_and_grad(z, Y, namespace(z).empty_like(z), sample_weight)
 
     def gradient(self, z: np.ndarray, Y: np.ndarray,
                  sample_weight: np.ndarray | None = None) -> np.ndarray:
         """Return :math:`\\partial L/\\partial z` as a new array."""
-        grad = np.empty_like(z)
+        grad = namespace(z).empty_like(z)
         self.value_and_grad(z, Y, grad, sample_weight)
         return grad
 
@@ -104,18 +108,20 @@ class SoftmaxCrossEntropy(Loss):
     out_activation = "softmax"
 
     def output(self, z, out=None):
-        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        np.exp(out, out=out)
+        xp = namespace(z)
+        out = xp.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        xp.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
         return out
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
-        np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=grad)
-        y_dot_shifted = np.einsum("ij,ij->i", Y, grad)
-        np.exp(grad, out=grad)
-        normalizer = np.add.reduce(grad, axis=1, keepdims=True)
+        xp = namespace(z)
+        xp.subtract(z, z.max(axis=1, keepdims=True), out=grad)
+        y_dot_shifted = xp.einsum("ij,ij->i", Y, grad)
+        xp.exp(grad, out=grad)
+        normalizer = grad.sum(axis=1, keepdims=True)
         grad /= normalizer
-        per_sample = np.log(normalizer[:, 0]) - y_dot_shifted
+        per_sample = xp.log(normalizer[:, 0]) - y_dot_shifted
         grad -= Y
         grad *= _sample_scale(len(z), sample_weight, grad.dtype)
         return _average(per_sample, sample_weight)
@@ -131,7 +137,7 @@ class BinaryCrossEntropy(Loss):
         \\qquad
         \\frac{\\partial L}{\\partial z_n} = \\frac{w_n}{\\sum w}(\\sigma(z_n) - y_n),
 
-    with :math:`\\log(1+e^z)` evaluated by ``np.logaddexp(0, z)``, stable for any ``z``. The
+    with :math:`\\log(1+e^z)` evaluated by ``logaddexp(0, z)``, stable for any ``z``. The
     probabilities :math:`\\sigma(z) = \\exp(-\\log(1 + e^{-z}))` keep their relative precision
     far into the tail (:math:`\\sigma(-40) \\approx 4\\cdot10^{-18}`, not 0), so their logarithm
     stays finite.
@@ -142,13 +148,15 @@ class BinaryCrossEntropy(Loss):
     out_activation = "logistic"
 
     def output(self, z, out=None):
-        out = np.logaddexp(0, np.negative(z, out=out), out=out)
-        np.negative(out, out=out)
-        return np.exp(out, out=out)
+        xp = namespace(z)
+        out = xp.logaddexp(0, xp.negative(z, out=out), out=out)
+        xp.negative(out, out=out)
+        return xp.exp(out, out=out)
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
-        np.logaddexp(0, z, out=grad)
-        per_sample = grad.sum(axis=1) - np.einsum("ij,ij->i", Y, z)
+        xp = namespace(z)
+        xp.logaddexp(0, z, out=grad)
+        per_sample = grad.sum(axis=1) - xp.einsum("ij,ij->i", Y, z)
         self.output(z, out=grad)
         grad -= Y
         grad *= _sample_scale(len(z), sample_weight, grad.dtype)
@@ -172,13 +180,14 @@ class MeanSquaredError(Loss):
 
     def output(self, z, out=None):
         if out is None:
-            return np.array(z, copy=True)
-        np.copyto(out, z)
+            return z.copy()
+        namespace(z).copyto(out, z)
         return out
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
-        np.subtract(z, Y, out=grad)
-        per_sample = 0.5 * np.einsum("ij,ij->i", grad, grad)
+        xp = namespace(z)
+        xp.subtract(z, Y, out=grad)
+        per_sample = 0.5 * xp.einsum("ij,ij->i", grad, grad)
         grad *= _sample_scale(len(z), sample_weight, grad.dtype)
         return _average(per_sample, sample_weight)
 
@@ -200,11 +209,12 @@ class PoissonDeviance(Loss):
     out_activation = "exp"
 
     def output(self, z, out=None):
-        return np.exp(z, out=out)
+        return namespace(z).exp(z, out=out)
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
-        np.exp(z, out=grad)
-        y_log_y = Y * np.log(np.where(Y > 0, Y, 1))
+        xp = namespace(z)
+        xp.exp(z, out=grad)
+        y_log_y = Y * xp.log(xp.where(Y > 0, Y, 1))
         per_sample = (grad - Y - Y * z + y_log_y).sum(axis=1)
         grad -= Y
         grad *= _sample_scale(len(z), sample_weight, grad.dtype)

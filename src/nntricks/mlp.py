@@ -9,6 +9,7 @@ import numpy as np
 
 from ._validation import check_scalar
 from .activations import ActivationFunction
+from .backend import Backend
 from .initializers import Initializer
 from .layers import Activation, BatchNorm, Dense, Dropout, Layer
 from .losses import Loss
@@ -43,6 +44,7 @@ def build_mlp(
     loss: str | Loss = "softmax_cross_entropy",
     regularizers: Sequence[Regularizer] = (),
     dtype: type = np.float32,
+    device: str | Backend = "cpu",
 ) -> Network:
     """A multi-layer perceptron: ``[Dropout]`` on the input, per hidden layer ``Dense →
     [BatchNorm] → activation → [Dropout]``, then an output ``Dense``.
@@ -70,7 +72,7 @@ def build_mlp(
     batch_norm : bool, default=False
         Insert :class:`~nntricks.layers.BatchNorm` after each hidden ``Dense``, before the
         activation (as Ioffe & Szegedy do).
-    loss, regularizers, dtype
+    loss, regularizers, dtype, device
         As for :class:`~nntricks.network.Network`.
 
     Returns
@@ -94,4 +96,5 @@ def build_mlp(
             layers.append(Dropout(rate))
         width = size
     layers.append(Dense(width, n_outputs, init, **(init_params or {})))
-    return Network(layers, loss, list(regularizers), n_features=n_features, dtype=dtype)
+    return Network(layers, loss, list(regularizers), n_features=n_features, dtype=dtype,
+                   device=device)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_finite, check_same_length, check_sample_weight
+from .backend import Backend, get_backend, is_array, is_sparse, to_numpy
 from .layers import ArraySpec, Layer
 from .losses import Loss, get_loss
 from .regularizers import Regularizer
@@ -89,9 +90,14 @@ class Network:
     dtype : {numpy.float32, numpy.float64}, default=numpy.float32
         Floating type of parameters, gradients and activations: float32 to train fast, float64
         to check gradients.
+    device : {"cpu", "cuda"} or Backend, default="cpu"
+        Where every array of the network lives: NumPy arrays on the CPU, or CuPy arrays on an
+        NVIDIA GPU (see :mod:`nntricks.backend`). Data given to the network is copied there.
 
     Attributes
     ----------
+    backend : Backend
+        The backend of ``device``; ``backend.xp`` is the array namespace of every array below.
     params, grads : ndarray of shape (n_params,)
         The flat parameter vector and the flat gradient of the last :meth:`loss_and_grad`.
     buffers : ndarray of shape (n_buffers,)
@@ -112,6 +118,7 @@ class Network:
         *,
         n_features: int | None = None,
         dtype: type = np.float32,
+        device: str | Backend = "cpu",
     ) -> None:
         self.layers = list(layers)
         if not self.layers:
@@ -121,6 +128,7 @@ class Network:
         self.loss_function = get_loss(loss)
         self.regularizers = list(regularizers)
         self.dtype = np.dtype(dtype)
+        self.backend = get_backend(device)
         n_features = self.layers[0].n_in if n_features is None else n_features
         if n_features is None:
             raise ValueError("give n_features: the first layer does not fix its input width")
@@ -134,16 +142,19 @@ class Network:
         self.buffer_arrays = _layout(self.layers, "buffers")
         if not self.arrays:
             raise ValueError("a network needs at least one layer with parameters")
-        self.params = np.zeros(self.arrays[-1].span.stop, dtype=self.dtype)
-        self.grads = np.zeros_like(self.params)
+        xp = self.backend.xp
+        self.params = xp.zeros(self.arrays[-1].span.stop, dtype=self.dtype)
+        self.grads = xp.zeros_like(self.params)
         n_buffers = self.buffer_arrays[-1].span.stop if self.buffer_arrays else 0
-        self.buffers = np.zeros(n_buffers, dtype=self.dtype)
-        self.weight_mask = np.zeros_like(self.params)
-        self.fan_in_scale = np.ones_like(self.params)
+        self.buffers = xp.zeros(n_buffers, dtype=self.dtype)
+        weight_mask = np.zeros(self.params.shape, dtype=self.dtype)
+        fan_in_scale = np.ones(self.params.shape, dtype=self.dtype)
         for array in self.arrays:
-            self.weight_mask[array.span] = array.spec.penalized
+            weight_mask[array.span] = array.spec.penalized
             if array.spec.fan_in is not None:
-                self.fan_in_scale[array.span] = 1 / np.sqrt(array.spec.fan_in)
+                fan_in_scale[array.span] = 1 / np.sqrt(array.spec.fan_in)
+        self.weight_mask = self.backend.asarray(weight_mask)
+        self.fan_in_scale = self.backend.asarray(fan_in_scale)
         self._bind()
         self._workspace = Workspace()
 
@@ -156,8 +167,9 @@ class Network:
                        {a.spec.name: _view(self.grads, a) for a in mine},
                        {a.spec.name: _view(self.buffers, a) for a in self.buffer_arrays
                         if a.layer is layer})
-        scratch = np.empty(max((a.spec.size for a in self.arrays if a.spec.penalized),
-                               default=0), dtype=self.dtype)
+        scratch = self.backend.xp.empty(
+            max((a.spec.size for a in self.arrays if a.spec.penalized), default=0),
+            dtype=self.dtype)
         # (weights, gradient, scratch) of each penalized array as flat views: the penalties
         # work block by block, with no pass over the mask.
         self._penalized = [(self.params[a.span], self.grads[a.span], scratch[:a.spec.size])
@@ -197,12 +209,30 @@ class Network:
             Seed or generator; the same seed gives the same weights and dropout masks.
         """
         rng = np.random.default_rng(random_state)
+        # drawn on the host, so that a seed gives the same network on every device
+        params, buffers = to_numpy(self.params).copy(), to_numpy(self.buffers).copy()
         for layer in self.layers:
-            for vector, layout in ((self.params, self.arrays), (self.buffers, self.buffer_arrays)):
+            for vector, layout in ((params, self.arrays), (buffers, self.buffer_arrays)):
                 for array in layout:
                     if array.layer is layer:
                         array.spec.fill(_view(vector, array), rng)
             layer.seed(rng)
+        self.params[...] = self.backend.asarray(params)
+        self.buffers[...] = self.backend.asarray(buffers)
+        return self
+
+    def to(self, device: str | Backend) -> Network:
+        """Move every array of the network to ``device`` (``"cpu"`` or ``"cuda"``); returns it.
+
+        Parameters, buffers and the per-coordinate constants are copied; optimizer states made
+        for the old arrays must be made afresh (or restored from a ``state_dict``).
+        """
+        backend = get_backend(device)
+        if backend is not self.backend:
+            for name in ("params", "grads", "buffers", "weight_mask", "fan_in_scale"):
+                setattr(self, name, backend.asarray(getattr(self, name)))
+            self.backend = backend
+            self._bind()
         return self
 
     # -- computation ---------------------------------------------------------------------------
@@ -223,15 +253,17 @@ class Network:
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
+            On any device: it is copied to the network's.
         batch_size : int, default=2048
             Rows per forward pass; bounds the work memory.
 
         Returns
         -------
         ndarray of shape (n_samples, n_outputs)
+            On the network's device.
         """
         X = self.check_input(X)
-        result = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        result = self.backend.xp.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
         for start in range(0, X.shape[0], batch_size):
             stop = start + batch_size
             self.loss_function.output(self.forward(X[start:stop]), out=result[start:stop])
@@ -249,12 +281,12 @@ class Network:
         value = self.loss_function.value(self.forward(X, training), Y, sample_weight)
         for regularizer in self.regularizers:
             value += penalty_scale * regularizer.penalty(self.params, self.weight_mask)
-        return value
+        return float(value)
 
     def loss_and_grad(self, X: np.ndarray, Y: np.ndarray,
                       sample_weight: np.ndarray | None = None, training: bool = True, *,
                       penalty_scale: float = 1.0,
-                      check_input: bool = True) -> tuple[float, np.ndarray]:
+                      check_input: bool = True) -> tuple[np.floating, np.ndarray]:
         """Regularized loss and its flat gradient on ``(X, Y)``.
 
         Parameters
@@ -274,14 +306,17 @@ class Network:
 
         Returns
         -------
-        loss : float
+        loss : scalar
+            A 0-d value on the network's device (NumPy scalar, or CuPy 0-d array), so that a
+            training loop can add losses up without waiting for the device; ``float(loss)``
+            reads it.
         grads : ndarray of shape (n_params,)
             :attr:`grads` itself, overwritten by the next call.
         """
         if check_input:
             X, Y, sample_weight = self.check_data(X, Y, sample_weight)
         z = self.forward(X, training)
-        delta = self._workspace.get("delta", z.shape[0], z.shape[1], self.dtype)
+        delta = self._workspace.get("delta", z.shape[0], z.shape[1], like=z)
         value = self.loss_function.value_and_grad(z, Y, delta, sample_weight)
         for layer in reversed(self.layers):
             delta = layer.backward(delta)
@@ -312,28 +347,27 @@ class Network:
         Two forward passes whose pieces differ straddle a kink, where a finite difference
         does not estimate a derivative.
         """
-        pieces = [p.ravel() for p in (layer.kink_pieces() for layer in self.layers)
+        pieces = [to_numpy(p).ravel() for p in (layer.kink_pieces() for layer in self.layers)
                   if p is not None]
         return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int8)
 
     # -- validation ----------------------------------------------------------------------------
 
     def check_input(self, X) -> np.ndarray:
-        """``X`` as a C-contiguous array (or CSR matrix) of :attr:`dtype`, checked.
+        """``X`` as a C-contiguous array (or CSR matrix) of :attr:`dtype` on the network's
+        device, checked.
 
         Raises ``ValueError`` for a wrong shape or NaN/infinite values.
         """
-        sparse = hasattr(X, "tocsr") and not isinstance(X, np.ndarray)
-        X = X.tocsr().astype(self.dtype) if sparse else np.asarray(X)
+        sparse = is_sparse(X)
+        if not (sparse or is_array(X)):
+            X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(
                 f"X must have shape (n_samples, {self.n_features}), got {X.shape}"
             )
-        if sparse:
-            check_finite(X.data, "X")
-            return X
-        X = np.ascontiguousarray(X, dtype=self.dtype)
-        check_finite(X, "X")
+        X = self.backend.asarray(X, self.dtype)
+        check_finite(X.data if sparse else X, "X")
         return X
 
     def check_data(self, X, Y, sample_weight=None):
@@ -343,14 +377,17 @@ class Network:
         all-zero sample weights.
         """
         X = self.check_input(X)
-        Y = np.asarray(Y, dtype=self.dtype)
+        Y = np.asarray(to_numpy(Y), dtype=self.dtype)
         if Y.ndim == 1 and self.n_outputs == 1:
             Y = Y[:, None]
         if Y.ndim != 2 or Y.shape[1] != self.n_outputs:
             raise ValueError(f"Y must have shape (n_samples, {self.n_outputs}), got {Y.shape}")
         check_finite(Y, "Y")
         check_same_length(X, Y, ("X", "Y"))
-        return X, Y, check_sample_weight(sample_weight, X.shape[0], self.dtype)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(to_numpy(sample_weight), X.shape[0], self.dtype)
+            sample_weight = self.backend.asarray(sample_weight)
+        return X, self.backend.asarray(Y), sample_weight
 
     # -- pickling: layers hold views into params, rebuilt after loading -------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_scalar
+from .backend import namespace
 
 __all__ = ["L1", "L2", "Regularizer"]
 
@@ -42,19 +43,22 @@ class Regularizer:
         check_scalar(strength, f"{type(self).__name__} strength", low=0)
         self.strength = float(strength)
 
-    def penalty(self, params: np.ndarray, mask: np.ndarray) -> float:
-        """Return :math:`R(\\theta)`."""
-        return self.accumulate(params, mask, np.zeros_like(params), np.empty_like(params))
+    def penalty(self, params: np.ndarray, mask: np.ndarray):
+        """Return :math:`R(\\theta)` (a scalar on ``params``' device)."""
+        xp = namespace(params)
+        return self.accumulate(params, mask, xp.zeros_like(params), xp.empty_like(params))
 
     def gradient(self, params: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Return :math:`\\nabla R(\\theta)` as a new array."""
-        grads = np.zeros_like(params)
-        self.accumulate(params, mask, grads, np.empty_like(params))
+        xp = namespace(params)
+        grads = xp.zeros_like(params)
+        self.accumulate(params, mask, grads, xp.empty_like(params))
         return grads
 
     def accumulate(self, params: np.ndarray, mask: np.ndarray | None, grads: np.ndarray,
-                   scratch: np.ndarray, scale: float = 1.0) -> float:
-        """Add :math:`s\\nabla R(\\theta)` to ``grads`` in place and return :math:`sR(\\theta)`.
+                   scratch: np.ndarray, scale: float = 1.0):
+        """Add :math:`s\\nabla R(\\theta)` to ``grads`` in place and return :math:`sR(\\theta)`
+        (a scalar on ``params``' device).
 
         ``scratch`` is a work array of ``params``' shape, allocated once by the caller; the
         factor :math:`s` = ``scale`` lets a caller divide the penalty by a batch's size, as
@@ -71,9 +75,10 @@ class L2(Regularizer):
     """Squared Frobenius norm of the weights, :math:`\\lambda \\sum \\lVert W \\rVert_F^2`."""
 
     def accumulate(self, params, mask, grads, scratch, scale=1.0):
-        weights = params if mask is None else np.multiply(params, mask, out=scratch)
-        penalty = scale * self.strength * float(np.dot(weights, weights))
-        np.multiply(weights, 2 * scale * self.strength, out=scratch)
+        xp = namespace(params)
+        weights = params if mask is None else xp.multiply(params, mask, out=scratch)
+        penalty = scale * self.strength * xp.dot(weights, weights)
+        xp.multiply(weights, 2 * scale * self.strength, out=scratch)
         grads += scratch
         return penalty
 
@@ -84,8 +89,9 @@ class L1(Regularizer):
     kinks = (0.0,)
 
     def accumulate(self, params, mask, grads, scratch, scale=1.0):
-        np.sign(params if mask is None else np.multiply(params, mask, out=scratch), out=scratch)
-        penalty = scale * self.strength * float(np.dot(scratch, params))
+        xp = namespace(params)
+        xp.sign(params if mask is None else xp.multiply(params, mask, out=scratch), out=scratch)
+        penalty = scale * self.strength * xp.dot(scratch, params)
         scratch *= scale * self.strength
         grads += scratch
         return penalty

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse
 
 from ._validation import check_choice, check_scalar
+from .backend import backend_of, is_sparse, to_numpy
 from .network import Network
 from .optim import Optimizer
 from .progress import epoch_progress
@@ -108,28 +108,35 @@ def raise_if_interrupted(caught: Iterable[warnings.WarningMessage]) -> None:
             raise KeyboardInterrupt(str(warning.message))
 
 
-def penalty_scale(n_samples: int, sample_weight: np.ndarray | None) -> float:
+def penalty_scale(n_samples: int, sample_weight: np.ndarray | None):
     """The factor on the penalties of a batch: one over its total sample weight.
 
-    scikit-learn divides ``alpha`` by the batch size; with sample weights, by their sum.
+    scikit-learn divides ``alpha`` by the batch size; with sample weights, by their sum (a
+    scalar on the weights' device).
     """
-    return 1.0 / (n_samples if sample_weight is None else float(sample_weight.sum()))
+    return 1.0 / (n_samples if sample_weight is None else sample_weight.sum())
+
+
+def _nbytes(array) -> int:
+    if is_sparse(array):
+        return array.data.nbytes + array.indices.nbytes + array.indptr.nbytes
+    return array.nbytes
 
 
 class _Snapshot:
-    """A copy of a network's parameters and buffers, taken and put back in place."""
+    """A copy of a network's parameters and buffers, on its device, taken and put back."""
 
     def __init__(self, network: Network) -> None:
         self.params = network.params.copy()
         self.buffers = network.buffers.copy()
 
     def take(self, network: Network) -> None:
-        np.copyto(self.params, network.params)
-        np.copyto(self.buffers, network.buffers)
+        self.params[...] = network.params
+        self.buffers[...] = network.buffers
 
     def restore(self, network: Network) -> None:
-        np.copyto(network.params, self.params)
-        np.copyto(network.buffers, self.buffers)
+        network.params[...] = self.params
+        network.buffers[...] = self.buffers
 
 
 class Trainer:
@@ -257,8 +264,8 @@ class Trainer:
         for name in self.COUNTERS + self.BESTS:
             arrays[name] = np.array(getattr(self, name))
         if self._best is not None:
-            arrays["best_params"] = self._best.params.copy()
-            arrays["best_buffers"] = self._best.buffers.copy()
+            arrays["best_params"] = np.array(to_numpy(self._best.params))
+            arrays["best_buffers"] = np.array(to_numpy(self._best.buffers))
         return arrays
 
     def load_state_dict(self, arrays: dict[str, np.ndarray]) -> None:
@@ -281,7 +288,7 @@ class Trainer:
                 saved = np.asarray(arrays[name])
                 if saved.shape != target.shape:
                     raise ValueError(f"{name} has shape {saved.shape}, expected {target.shape}")
-                np.copyto(target, saved)
+                target[...] = self.network.backend.asarray(saved)
 
     def reset_optimizer(self) -> None:
         """Start the optimizer afresh (zero moments, step count 0), keeping everything else."""
@@ -296,33 +303,39 @@ class Trainer:
         return np.arange(n_samples)
 
     def _epoch(self, X, Y, sample_weight, order: np.ndarray) -> float:
+        """One pass over the data in ``order``; the mean loss, read once at the end.
+
+        The data lie on the network's device, or on the host when they do not fit there (each
+        batch is then gathered on the host and copied over).
+        """
         network, params = self.network, self.network.params
+        device, source = network.backend, backend_of(Y)
         n_samples = X.shape[0]
         full_batch = self.batch_size >= n_samples
         batch_size = min(self.batch_size, n_samples)
-        sparse = scipy.sparse.issparse(X)
         if not full_batch:
-            X_batch = None if sparse else self._batch.get("X", batch_size, X.shape[1], X.dtype)
-            Y_batch = self._batch.get("Y", batch_size, Y.shape[1], Y.dtype)
-        total = 0.0
+            order = source.asarray(order)
+            X_batch = None if is_sparse(X) else self._batch.get("X", batch_size, X.shape[1],
+                                                                 like=X)
+            Y_batch = self._batch.get("Y", batch_size, Y.shape[1], like=Y)
+        total = device.xp.zeros((), dtype=np.float64)
         for start in range(0, n_samples, batch_size):
-            index = order[start:start + batch_size]
-            n = len(index)
             if full_batch:
-                xb, yb = X, Y
+                xb, yb, wb = X, Y, sample_weight
             else:
-                # mode="clip": the indices are valid, and take(mode="raise") copies via a buffer
-                yb = Y.take(index, axis=0, out=Y_batch[:n], mode="clip")
-                xb = X[index] if sparse else X.take(index, axis=0, out=X_batch[:n], mode="clip")
-            wb = None if sample_weight is None else sample_weight[index]
-            scale = penalty_scale(n, wb) if self.penalty_per_sample else 1.0
+                index = order[start:start + batch_size]
+                xb = device.asarray(source.take_rows(X, index, X_batch))
+                yb = device.asarray(source.take_rows(Y, index, Y_batch))
+                wb = None if sample_weight is None else device.asarray(sample_weight[index])
+            scale = penalty_scale(len(yb), wb) if self.penalty_per_sample else 1.0
             loss, grads = network.loss_and_grad(xb, yb, wb, training=True,
                                                 penalty_scale=scale, check_input=False)
-            if not math.isfinite(loss):
-                self._diverged(loss)
             self.optimizer.step(params, grads, self.optimizer_state)
-            total += loss * n
-        return total / n_samples
+            total += loss * len(yb)
+        mean = float(total) / n_samples
+        if not math.isfinite(mean):
+            self._diverged(mean)
+        return mean
 
     def _diverged(self, loss: float) -> None:
         self._last_finite.restore(self.network)
@@ -352,11 +365,15 @@ class Trainer:
         ----------
         X : ndarray or sparse matrix of shape (n_samples, n_features)
             Of the network's dtype, already checked (sparse batches are multiplied as they are).
+            Copied once to the network's device when it fits in half of the device's free
+            memory (with ``Y`` and ``sample_weight``); otherwise each batch is gathered where
+            the data are and copied over.
         Y : ndarray of shape (n_samples, n_outputs)
             Targets as the loss expects them (one-hot rows for classification).
         sample_weight : ndarray of shape (n_samples,), optional
         max_epochs : int, default=200
         validation : (X_val, Y_val, sample_weight_val), optional
+            Copied to the network's device once.
             ``Y_val`` encoded as ``Y``. Scored after every epoch with ``score``, and its loss
             recorded; the stopping rule then follows the score and the best-scoring parameters
             (and buffers) are restored at the end.
@@ -377,6 +394,9 @@ class Trainer:
             When the loss becomes NaN or infinite.
         """
         check_scalar(max_epochs, "max_epochs", low=1, integer=True)
+        X, Y, sample_weight = self._placed(X, Y, sample_weight)
+        if validation is not None:
+            validation = self._placed(*validation, always=True)
         if validation is not None and self._best is None:
             self._best = _Snapshot(self.network)
         progress = epoch_progress(max_epochs, leave=False) if self.verbose else None
@@ -402,6 +422,16 @@ class Trainer:
         if validation is not None:
             self._best.restore(self.network)
         return reason
+
+    def _placed(self, *arrays, always: bool = False) -> tuple:
+        """``arrays`` on the network's device, if ``always`` or if they fit in half its free
+        memory; else as they are."""
+        device = self.network.backend
+        free = device.free_memory()
+        size = sum(_nbytes(a) for a in arrays if a is not None)
+        if not always and free is not None and size > free / 2:
+            return arrays
+        return tuple(None if a is None else device.asarray(a) for a in arrays)
 
     def _interrupted(self, validating: bool) -> str:
         """Put back the weights to keep after a Ctrl-C, and say which they are."""
@@ -523,26 +553,29 @@ def fit_lbfgs(network: Network, X: np.ndarray, Y: np.ndarray,
     ValueError
         When the solver ends on non-finite parameters; the network keeps its initial ones.
     """
+    X, Y = network.backend.asarray(X), network.backend.asarray(Y)
+    if sample_weight is not None:
+        sample_weight = network.backend.asarray(sample_weight)
     scale = penalty_scale(X.shape[0], sample_weight)
     evaluations = 0
 
     def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
         nonlocal evaluations
         evaluations += 1
-        network.params[...] = theta
+        network.params[...] = network.backend.asarray(theta, dtype=network.dtype)
         loss, grads = network.loss_and_grad(X, Y, sample_weight, training=True,
                                             penalty_scale=scale, check_input=False)
-        return loss, grads.astype(np.float64)
+        return float(loss), to_numpy(grads).astype(np.float64)
 
     start = _Snapshot(network)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         result = scipy.optimize.minimize(
-            loss_and_grad, network.params.astype(np.float64), method="L-BFGS-B", jac=True,
+            loss_and_grad, to_numpy(network.params).astype(np.float64), method="L-BFGS-B", jac=True,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol})
     if not np.all(np.isfinite(result.x)):
         start.restore(network)
         raise ValueError("Solver produced non-finite parameter weights. The input data may "
                          "contain large values and need to be preprocessed.")
-    network.params[...] = result.x
+    network.params[...] = network.backend.asarray(result.x, dtype=network.dtype)
     return LbfgsResult(int(result.nit), evaluations, float(result.fun), bool(result.success),
                        str(result.message))

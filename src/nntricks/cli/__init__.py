@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ..backend import DeviceUnavailableError
 from ..training import DivergenceError
 from ..version import __version__
 from . import bench, gradcheck, lab, predict, sweep, train
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of standard output has gone (| head): stop writing, quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
-    except DivergenceError as error:
+    except (DivergenceError, DeviceUnavailableError) as error:
         print(f"{name}: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except (ValueError, OSError, ImportError) as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..backend import DEVICES
 from ..estimators import MLPClassifier, MLPRegressor
 
 HELP = {
@@ -18,6 +19,8 @@ HELP = {
     "learning_rate": "schedule: constant, invscaling, adaptive, step, exponential, inverse",
     "init": "weight initializer: xavier, normal, he",
     "dtype": "training precision: float32, float64, or none to follow the data",
+    "device": "where to train and predict: cpu (NumPy) or cuda (CuPy on an NVIDIA GPU; "
+              'pip install "nntricks[gpu]")',
     "loss": "regression loss: squared_error or poisson",
     "class_weight": "classifier's class weights: balanced (weights inverse to the class "
                     "frequencies) or, when not given, none",
@@ -68,6 +71,8 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         elif name in ("random_state", "dtype"):
             group.add_argument(flag, type=_none_or(int if name == "random_state" else str),
                                **kwargs)
+        elif name == "device":
+            group.add_argument(flag, choices=DEVICES, **kwargs)
         elif name == "class_weight":
             group.add_argument(flag, choices=("balanced",), **kwargs)
         else:

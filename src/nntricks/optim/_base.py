@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nntricks._validation import check_scalar
+from nntricks.backend import backend_of, is_array, namespace, to_numpy
 
 __all__ = [
     "GradientTransformation",
@@ -173,9 +174,9 @@ def check_learning_rate_value(value: float, what: str = "learning_rate") -> None
 
 
 def check_params(params: object, name: str = "params") -> None:
-    """Raise ``ValueError`` unless ``params`` is a floating-point ndarray."""
-    if not isinstance(params, np.ndarray):
-        raise ValueError(f"{name} must be a numpy ndarray, got {type(params).__name__}")
+    """Raise ``ValueError`` unless ``params`` is a floating-point array (NumPy's or CuPy's)."""
+    if not is_array(params):
+        raise ValueError(f"{name} must be a NumPy (or CuPy) array, got {type(params).__name__}")
     if not np.issubdtype(params.dtype, np.floating):
         raise ValueError(f"{name} must have a floating dtype, got {params.dtype}")
 
@@ -224,7 +225,8 @@ class Optimizer:
         ``params`` (float32 stays float32).
         """
         check_params(params)
-        return OptimizerState(inner=self.transform.init(params), updates=np.empty_like(params))
+        return OptimizerState(inner=self.transform.init(params),
+                              updates=namespace(params).empty_like(params))
 
     def step(self, params: np.ndarray, grads: np.ndarray, state: OptimizerState) -> None:
         """Update ``params`` in place by one step from the gradient ``grads``.
@@ -240,8 +242,8 @@ class Optimizer:
             advanced in place.
         """
         updates = state.updates
-        if not isinstance(params, np.ndarray) or not isinstance(grads, np.ndarray):
-            raise ValueError("params and grads must be numpy ndarrays")
+        if not (is_array(params) and is_array(grads)):
+            raise ValueError("params and grads must be NumPy (or CuPy) arrays")
         if params.shape != grads.shape:
             raise ValueError(
                 f"params and grads have different shapes: {params.shape} != {grads.shape}"
@@ -294,8 +296,8 @@ class Optimizer:
         for key, (holder, name) in _field_owners(state.inner, ""):
             saved = np.asarray(arrays[key])
             value = getattr(holder, name)
-            if isinstance(value, np.ndarray):
-                np.copyto(value, saved)
+            if is_array(value):
+                value[...] = backend_of(value).asarray(saved)
             else:
                 setattr(holder, name, type(value)(saved))
         return state
@@ -330,8 +332,8 @@ def _fields(state: Any, prefix: str) -> Iterator[tuple[str, Any]]:
 
 
 def _saved(key: str, value: Any) -> np.ndarray:
-    if isinstance(value, np.ndarray):
-        return value.copy()
+    if is_array(value):
+        return np.array(to_numpy(value))
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return np.asarray(value, dtype=np.int64)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):

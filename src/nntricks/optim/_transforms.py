@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from nntricks._validation import check_scalar
+from nntricks.backend import backend_of, namespace, to_numpy
 from nntricks.optim._base import (
     GradientTransformation,
     ScalarOrSchedule,
@@ -105,11 +106,12 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
         return LearningRateState(count=0, learning_rate=float(first))
 
     def update(src: np.ndarray, dst: np.ndarray, state: LearningRateState, params) -> None:
+        xp = namespace(src)
         if schedule is not None:
             rate = float(schedule(state.count))
             check_learning_rate_value(rate, f"the learning_rate schedule at step {state.count}")
             state.learning_rate = rate
-        np.multiply(src, -state.learning_rate, out=dst)
+        xp.multiply(src, -state.learning_rate, out=dst)
         state.count += 1
 
     return GradientTransformation(init, update)
@@ -180,25 +182,28 @@ def trace(momentum: float = 0.9, nesterov: bool = False) -> GradientTransformati
     mu = float(momentum)
 
     def init(params: np.ndarray) -> TraceState:
-        scratch = np.empty_like(params) if nesterov else None
-        return TraceState(v=np.zeros_like(params), scratch=scratch)
+        xp = namespace(params)
+        scratch = xp.empty_like(params) if nesterov else None
+        return TraceState(v=xp.zeros_like(params), scratch=scratch)
 
     if nesterov:
 
         def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+            xp = namespace(src)
             v, s = state.v, state.scratch
             v *= mu
             v += src
-            np.multiply(v, mu, out=s)
-            np.add(src, s, out=dst)
+            xp.multiply(v, mu, out=s)
+            xp.add(src, s, out=dst)
 
     else:
 
         def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+            xp = namespace(src)
             v = state.v
             v *= mu
             v += src
-            np.copyto(dst, v)
+            xp.copyto(dst, v)
 
     return GradientTransformation(init, update)
 
@@ -261,19 +266,21 @@ def scale_by_adagrad(
     nu0 = float(initial_accumulator_value)
 
     def init(params: np.ndarray) -> AdagradState:
-        return AdagradState(nu=np.full_like(params, nu0), scratch=np.empty_like(params))
+        xp = namespace(params)
+        return AdagradState(nu=xp.full_like(params, nu0), scratch=xp.empty_like(params))
 
     def update(src: np.ndarray, dst: np.ndarray, state: AdagradState, params) -> None:
+        xp = namespace(src)
         nu, s = state.nu, state.scratch
-        np.multiply(src, src, out=s)
+        xp.multiply(src, src, out=s)
         nu += s
         if eps_inside_root:
-            np.add(nu, eps, out=s)
-            np.sqrt(s, out=s)
+            xp.add(nu, eps, out=s)
+            xp.sqrt(s, out=s)
         else:
-            np.sqrt(nu, out=s)
+            xp.sqrt(nu, out=s)
             s += eps
-        np.divide(src, s, out=dst)
+        xp.divide(src, s, out=dst)
 
     return GradientTransformation(init, update)
 
@@ -325,17 +332,19 @@ def scale_by_rms(decay: float = 0.99, epsilon: float = 1e-8) -> GradientTransfor
     d, one_minus_d, eps = float(decay), 1.0 - float(decay), float(epsilon)
 
     def init(params: np.ndarray) -> RmsState:
-        return RmsState(nu=np.zeros_like(params), scratch=np.empty_like(params))
+        xp = namespace(params)
+        return RmsState(nu=xp.zeros_like(params), scratch=xp.empty_like(params))
 
     def update(src: np.ndarray, dst: np.ndarray, state: RmsState, params) -> None:
+        xp = namespace(src)
         nu, s = state.nu, state.scratch
         nu *= d
-        np.multiply(src, src, out=s)
+        xp.multiply(src, src, out=s)
         s *= one_minus_d
         nu += s
-        np.sqrt(nu, out=s)
+        xp.sqrt(nu, out=s)
         s += eps
-        np.divide(src, s, out=dst)
+        xp.divide(src, s, out=dst)
 
     return GradientTransformation(init, update)
 
@@ -415,36 +424,38 @@ def scale_by_adam(
     b1, b2, eps = float(beta_1), float(beta_2), float(epsilon)
 
     def init(params: np.ndarray) -> AdamState:
+        xp = namespace(params)
         return AdamState(
             count=0,
-            mu=np.zeros_like(params),
-            nu=np.zeros_like(params),
-            scratch=np.empty_like(params),
+            mu=xp.zeros_like(params),
+            nu=xp.zeros_like(params),
+            scratch=xp.empty_like(params),
         )
 
     def update(src: np.ndarray, dst: np.ndarray, state: AdamState, params) -> None:
+        xp = namespace(src)
         mu, nu, s = state.mu, state.nu, state.scratch
         state.count += 1
         t = state.count
         # m ← β₁ m + (1 − β₁) u
         mu *= b1
-        np.multiply(src, 1.0 - b1, out=s)
+        xp.multiply(src, 1.0 - b1, out=s)
         mu += s
         # v ← β₂ v + (1 − β₂) u²
         nu *= b2
-        np.multiply(src, src, out=s)
+        xp.multiply(src, src, out=s)
         s *= 1.0 - b2
         nu += s
         # u ← m̂ / (√v̂ + ε)
-        np.sqrt(nu, out=s)
+        xp.sqrt(nu, out=s)
         if bias_correction:
             root_c2 = math.sqrt(1.0 - b2**t)
             s += eps * root_c2
-            np.divide(mu, s, out=dst)
+            xp.divide(mu, s, out=dst)
             dst *= root_c2 / (1.0 - b1**t)
         else:
             s += eps
-            np.divide(mu, s, out=dst)
+            xp.divide(mu, s, out=dst)
 
     return GradientTransformation(init, update)
 
@@ -485,12 +496,14 @@ def add_decayed_weights(weight_decay: float = 0.01) -> GradientTransformation:
     lam = float(weight_decay)
 
     def init(params: np.ndarray) -> DecayedWeightsState:
-        return DecayedWeightsState(scratch=np.empty_like(params))
+        xp = namespace(params)
+        return DecayedWeightsState(scratch=xp.empty_like(params))
 
     def update(src: np.ndarray, dst: np.ndarray, state: DecayedWeightsState, params) -> None:
+        xp = namespace(src)
         s = state.scratch
-        np.multiply(params, lam, out=s)
-        np.add(src, s, out=dst)
+        xp.multiply(params, lam, out=s)
+        xp.add(src, s, out=dst)
 
     return GradientTransformation(init, update)
 
@@ -531,7 +544,7 @@ def scale_by_fan_in(scale_vector: np.ndarray) -> GradientTransformation:
     GradientTransformation
         State: :class:`FanInState`.
     """
-    vector = np.array(scale_vector, dtype=np.float64, copy=True)
+    vector = np.array(to_numpy(scale_vector), dtype=np.float64, copy=True)
     if vector.ndim == 0:
         raise ValueError("scale_vector must be an array with one entry per parameter")
     if not np.all(np.isfinite(vector)) or np.any(vector < 0):
@@ -543,9 +556,10 @@ def scale_by_fan_in(scale_vector: np.ndarray) -> GradientTransformation:
             raise ValueError(
                 f"scale_vector has shape {vector.shape}, but params have shape {params.shape}"
             )
-        return FanInState(scale=vector.astype(params.dtype))
+        return FanInState(scale=backend_of(params).asarray(vector, dtype=params.dtype))
 
     def update(src: np.ndarray, dst: np.ndarray, state: FanInState, params) -> None:
-        np.multiply(src, state.scale, out=dst)
+        xp = namespace(src)
+        xp.multiply(src, state.scale, out=dst)
 
     return GradientTransformation(init, update)
