@@ -70,17 +70,17 @@ class Backend:
 
         Copies only when the array is elsewhere or of another dtype.
         """
-        if scipy.sparse.issparse(array):
-            return array.tocsr().astype(dtype) if dtype is not None else array.tocsr()
+        if self.is_sparse(array):
+            return array.tocsr() if dtype is None else array.tocsr().astype(dtype, copy=False)
         return self.xp.ascontiguousarray(to_numpy(array), dtype=dtype)
 
     def to_numpy(self, array: Any) -> Any:
         """``array`` of this backend as a NumPy array (or SciPy sparse matrix) on the host."""
-        return array if scipy.sparse.issparse(array) else np.asarray(array)
+        return array if self.is_sparse(array) else np.asarray(array)
 
     def is_sparse(self, array: Any) -> bool:
         """Whether ``array`` is a sparse matrix of this backend."""
-        return scipy.sparse.issparse(array)
+        return not isinstance(array, np.ndarray) and scipy.sparse.issparse(array)
 
     def take_rows(self, array: Any, index: Any, buffer: Any) -> Any:
         """Rows ``index`` (valid indices) of ``array``, written into the first rows of
@@ -183,11 +183,17 @@ def register_array_type(array_type: type, backend: Backend) -> None:
 
 def backend_of(array: Any) -> Backend:
     """The backend an array belongs to; NumPy for anything not registered (lists, scalars)."""
-    kind = type(array)
-    backend = _BY_TYPE.get(kind)
-    if backend is None:
-        backend = next((_BY_TYPE[base] for base in kind.__mro__ if base in _BY_TYPE), NUMPY)
-        _BY_TYPE[kind] = backend
+    backend = _BY_TYPE.get(type(array))
+    return backend if backend is not None else _by_ancestry(type(array))
+
+
+def _by_ancestry(kind: type) -> Backend:
+    """The backend of a type's nearest registered ancestor (NumPy if none), remembered; a CuPy
+    type brings up the CUDA backend, which registers CuPy's types."""
+    if kind.__module__.partition(".")[0] in ("cupy", "cupyx"):
+        get_backend("cuda")
+    backend = _BY_TYPE[kind] = next((_BY_TYPE[base] for base in kind.__mro__ if base in _BY_TYPE),
+                                    NUMPY)
     return backend
 
 
@@ -199,12 +205,13 @@ def is_array(value: Any) -> bool:
 
 def is_sparse(array: Any) -> bool:
     """Whether ``array`` is a sparse matrix (SciPy's, or CuPy's on the GPU)."""
-    return backend_of(array).is_sparse(array)
+    return not isinstance(array, np.ndarray) and backend_of(array).is_sparse(array)
 
 
 def namespace(array: Any) -> ModuleType:
     """The array namespace (``numpy`` or ``cupy``) of ``array``: ``xp = namespace(x)``."""
-    return backend_of(array).xp
+    backend = _BY_TYPE.get(type(array))  # backend_of, inlined: called a dozen times a step
+    return (backend if backend is not None else _by_ancestry(type(array))).xp
 
 
 def to_numpy(array: Any) -> Any:

@@ -318,21 +318,24 @@ class Trainer:
             X_batch = None if is_sparse(X) else self._batch.get("X", batch_size, X.shape[1],
                                                                  like=X)
             Y_batch = self._batch.get("Y", batch_size, Y.shape[1], like=Y)
-        total = device.xp.zeros((), dtype=np.float64)
+        losses = []  # each batch's loss times its size, on the device
         for start in range(0, n_samples, batch_size):
             if full_batch:
                 xb, yb, wb = X, Y, sample_weight
             else:
                 index = order[start:start + batch_size]
-                xb = device.asarray(source.take_rows(X, index, X_batch))
-                yb = device.asarray(source.take_rows(Y, index, Y_batch))
-                wb = None if sample_weight is None else device.asarray(sample_weight[index])
+                xb = source.take_rows(X, index, X_batch)
+                yb = source.take_rows(Y, index, Y_batch)
+                wb = None if sample_weight is None else sample_weight[index]
+                if source is not device:  # data too big for the device: copy the batch over
+                    xb, yb = device.asarray(xb), device.asarray(yb)
+                    wb = None if wb is None else device.asarray(wb)
             scale = penalty_scale(len(yb), wb) if self.penalty_per_sample else 1.0
             loss, grads = network.loss_and_grad(xb, yb, wb, training=True,
                                                 penalty_scale=scale, check_input=False)
             self.optimizer.step(params, grads, self.optimizer_state)
-            total += loss * len(yb)
-        mean = float(total) / n_samples
+            losses.append(loss * len(yb))
+        mean = float(device.xp.stack(losses).sum(dtype=np.float64)) / n_samples
         if not math.isfinite(mean):
             self._diverged(mean)
         return mean
