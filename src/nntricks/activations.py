@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_choice, check_scalar
-from .backend import namespace
+from .backend import kernels_for, namespace
 
 __all__ = [
     "ActivationFunction",
@@ -211,6 +211,10 @@ class ReLU(ActivationFunction):
     kinks = (0.0,)
 
     def value(self, z, out=None):
+        kernels = None if out is None else kernels_for(z, out)
+        if kernels is not None and z.ndim == 2:
+            kernels.relu(z, out)
+            return out
         return namespace(z).maximum(z, 0, out=out)
 
     def derivative(self, z, out=None):
@@ -221,9 +225,13 @@ class ReLU(ActivationFunction):
         return out
 
     def backward(self, a, grad, scratch, out=None):
+        out = grad if out is None else out
+        kernels = kernels_for(a, grad, out)
+        if kernels is not None and a.ndim == 2:
+            return kernels.relu_backward(a, grad, out)
         xp = namespace(a)
         xp.greater(a, 0, out=scratch)
-        xp.multiply(grad, scratch, out=grad if out is None else out)
+        xp.multiply(grad, scratch, out=out)
 
     def piece(self, a):
         xp = namespace(a)

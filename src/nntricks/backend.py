@@ -13,6 +13,7 @@ Devices are named as in PyTorch: ``"cpu"`` (NumPy) and ``"cuda"`` (CuPy, install
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "backend_of",
     "get_backend",
     "is_array",
+    "kernels_for",
     "is_sparse",
     "namespace",
     "on_device_of",
@@ -60,6 +62,10 @@ class Backend:
     This base class is the NumPy (host) backend: moving data "to the device" is a dtype
     conversion and :meth:`to_numpy` returns its input.
     """
+
+    kernels: ModuleType | None = None
+    """Fused kernels for this device's arrays (:mod:`nntricks.cpu_kernels` on the CPU when
+    Numba is installed), or ``None``: then the components use their namespace code."""
 
     def __init__(self, device: str, xp: ModuleType) -> None:
         self.device = device
@@ -172,6 +178,19 @@ class CuPyBackend(Backend):
 NUMPY = Backend("cpu", np)
 """The host backend."""
 
+
+def _cpu_kernels() -> ModuleType | None:
+    if os.environ.get("NNTRICKS_NUMBA", "1") == "0":
+        return None
+    try:
+        from . import cpu_kernels
+    except ImportError:  # Numba is not installed: the NumPy code does the work
+        return None
+    return cpu_kernels
+
+
+NUMPY.kernels = _cpu_kernels()
+
 _BY_TYPE: dict[type, Backend] = {np.ndarray: NUMPY}
 _CUDA: list[Backend] = []
 
@@ -195,6 +214,21 @@ def _by_ancestry(kind: type) -> Backend:
     backend = _BY_TYPE[kind] = next((_BY_TYPE[base] for base in kind.__mro__ if base in _BY_TYPE),
                                     NUMPY)
     return backend
+
+
+def kernels_for(*arrays: Any) -> ModuleType | None:
+    """The fused kernels that may work on ``arrays``: those of their backend, when all of them
+    are its arrays of one floating dtype (float32 or float64); else ``None``."""
+    backend = backend_of(arrays[0])
+    dtype = getattr(arrays[0], "dtype", None)
+    if backend.kernels is None or dtype not in _KERNEL_DTYPES:
+        return None
+    if any(type(a) is not type(arrays[0]) or a.dtype != dtype for a in arrays[1:]):
+        return None
+    return backend.kernels
+
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def is_array(value: Any) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_scalar
-from .backend import namespace
+from .backend import kernels_for, namespace
 
 __all__ = ["L1", "L2", "Regularizer"]
 
@@ -75,6 +75,10 @@ class L2(Regularizer):
     """Squared Frobenius norm of the weights, :math:`\\lambda \\sum \\lVert W \\rVert_F^2`."""
 
     def accumulate(self, params, mask, grads, scratch, scale=1.0):
+        kernels = None if mask is not None else kernels_for(params, grads)
+        if kernels is not None:
+            factor = scale * self.strength
+            return factor * kernels.l2_accumulate(params, grads, 2 * factor)
         xp = namespace(params)
         weights = params if mask is None else xp.multiply(params, mask, out=scratch)
         penalty = scale * self.strength * xp.dot(weights, weights)

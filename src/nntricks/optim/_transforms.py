@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from nntricks._validation import check_scalar
-from nntricks.backend import backend_of, namespace, to_numpy
+from nntricks.backend import backend_of, kernels_for, namespace, to_numpy
 from nntricks.optim._base import (
     GradientTransformation,
     ScalarOrSchedule,
@@ -189,6 +189,9 @@ def trace(momentum: float = 0.9, nesterov: bool = False) -> GradientTransformati
     if nesterov:
 
         def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+            kernels = kernels_for(src, dst, state.v)
+            if kernels is not None:
+                return kernels.trace(src, dst, state.v, mu, nesterov)
             xp = namespace(src)
             v, s = state.v, state.scratch
             v *= mu
@@ -199,6 +202,9 @@ def trace(momentum: float = 0.9, nesterov: bool = False) -> GradientTransformati
     else:
 
         def update(src: np.ndarray, dst: np.ndarray, state: TraceState, params) -> None:
+            kernels = kernels_for(src, dst, state.v)
+            if kernels is not None:
+                return kernels.trace(src, dst, state.v, mu, nesterov)
             xp = namespace(src)
             v = state.v
             v *= mu
@@ -433,10 +439,16 @@ def scale_by_adam(
         )
 
     def update(src: np.ndarray, dst: np.ndarray, state: AdamState, params) -> None:
-        xp = namespace(src)
         mu, nu, s = state.mu, state.nu, state.scratch
         state.count += 1
         t = state.count
+        # the bias corrections, as scalars: m̂/(√v̂ + ε) = c · m/(√v + ε√(1−β₂ᵗ))
+        root_c2 = math.sqrt(1.0 - b2**t) if bias_correction else 1.0
+        scale = root_c2 / (1.0 - b1**t) if bias_correction else 1.0
+        kernels = kernels_for(src, dst, mu, nu)
+        if kernels is not None:
+            return kernels.adam_direction(src, dst, mu, nu, b1, b2, eps * root_c2, scale)
+        xp = namespace(src)
         # m ← β₁ m + (1 − β₁) u
         mu *= b1
         xp.multiply(src, 1.0 - b1, out=s)
@@ -448,14 +460,10 @@ def scale_by_adam(
         nu += s
         # u ← m̂ / (√v̂ + ε)
         xp.sqrt(nu, out=s)
+        s += eps * root_c2
+        xp.divide(mu, s, out=dst)
         if bias_correction:
-            root_c2 = math.sqrt(1.0 - b2**t)
-            s += eps * root_c2
-            xp.divide(mu, s, out=dst)
-            dst *= root_c2 / (1.0 - b1**t)
-        else:
-            s += eps
-            xp.divide(mu, s, out=dst)
+            dst *= scale
 
     return GradientTransformation(init, update)
 
