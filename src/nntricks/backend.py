@@ -175,21 +175,32 @@ class CuPyBackend(Backend):
         self.xp.cuda.get_current_stream().synchronize()
 
 
-NUMPY = Backend("cpu", np)
+class _Host(Backend):
+    """NumPy, with the fused kernels of :mod:`nntricks.cpu_kernels` when Numba is installed
+    (imported on first use: Numba takes a moment to load)."""
+
+    _kernels: ModuleType | None | bool = False  # False: not looked for yet
+
+    @property
+    def kernels(self) -> ModuleType | None:
+        if self._kernels is False:
+            self._kernels = None
+            if os.environ.get("NNTRICKS_NUMBA", "1") != "0":
+                try:
+                    from . import cpu_kernels
+                except ImportError:  # no Numba: the NumPy code does the work
+                    pass
+                else:
+                    self._kernels = cpu_kernels
+        return self._kernels
+
+    @kernels.setter
+    def kernels(self, value: ModuleType | None) -> None:
+        self._kernels = value
+
+
+NUMPY = _Host("cpu", np)
 """The host backend."""
-
-
-def _cpu_kernels() -> ModuleType | None:
-    if os.environ.get("NNTRICKS_NUMBA", "1") == "0":
-        return None
-    try:
-        from . import cpu_kernels
-    except ImportError:  # Numba is not installed: the NumPy code does the work
-        return None
-    return cpu_kernels
-
-
-NUMPY.kernels = _cpu_kernels()
 
 _BY_TYPE: dict[type, Backend] = {np.ndarray: NUMPY}
 _CUDA: list[Backend] = []
