@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nntricks.backend
-from nntricks import optim
+from nntricks import optim, schedules
 from nntricks.activations import ReLU
 from nntricks.regularizers import L2
 
@@ -38,6 +38,8 @@ OPTIMIZERS = {
     "adam": lambda: optim.adam(0.01),
     "adam, no bias correction": lambda: optim.adam(0.01, bias_correction=False),
     "adamw": lambda: optim.adamw(0.01),
+    "nesterov, scheduled": lambda: optim.sgd(schedules.inverse_decay(0.1, 2), 0.9, nesterov=True),
+    "adam, scheduled": lambda: optim.adam(schedules.exponential_decay(0.01, 0.3)),
 }
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["adam_direction", "l2_accumulate", "relu", "relu_backward", "trace"]
+__all__ = ["adam_direction", "adam_step", "l2_accumulate", "relu", "relu_backward", "sgd_step",
+           "trace"]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 # a sum may be reassociated (into SIMD lanes); nothing else: the elementwise kernels round as
@@ -90,6 +91,43 @@ def adam_direction(src: np.ndarray, dst: np.ndarray, m: np.ndarray, v: np.ndarra
         _adam_direction_in_place(dst, m, v, *scalars)
     else:
         _adam_direction(src, dst, m, v, *scalars)
+
+
+@_jit
+def _sgd_step(params, grads, v, minus_rate, mu, nesterov):
+    for i in range(params.size):
+        u = grads[i] * minus_rate
+        velocity = v[i] * mu + u
+        v[i] = velocity
+        params[i] = params[i] + (u + velocity * mu if nesterov else velocity)
+
+
+def sgd_step(params: np.ndarray, grads: np.ndarray, v: np.ndarray, rate: float, mu: float,
+             nesterov: bool) -> None:
+    """A whole step of the notes' momentum: ``u = −α g``, ``v ← μ v + u``, ``θ ← θ + u + μ v``
+    (Nesterov) or ``θ ← θ + v``."""
+    kind = params.dtype.type
+    _sgd_step(params, grads, v, kind(-rate), kind(mu), nesterov)
+
+
+@_jit
+def _adam_step(params, grads, m, v, b1, b2, one_minus_b1, one_minus_b2, eps, scale,
+               minus_rate):
+    for i in range(params.size):
+        u = grads[i]
+        first = b1 * m[i] + one_minus_b1 * u
+        second = b2 * v[i] + one_minus_b2 * (u * u)
+        m[i] = first
+        v[i] = second
+        params[i] = params[i] + first / (np.sqrt(second) + eps) * scale * minus_rate
+
+
+def adam_step(params: np.ndarray, grads: np.ndarray, m: np.ndarray, v: np.ndarray, b1: float,
+              b2: float, eps: float, scale: float, rate: float) -> None:
+    """A whole Adam step: :func:`adam_direction`, then ``θ ← θ − α u``."""
+    kind = params.dtype.type
+    _adam_step(params, grads, m, v, kind(b1), kind(b2), kind(1.0 - b1), kind(1.0 - b2),
+               kind(eps), kind(scale), kind(-rate))
 
 
 @_jit_sum

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nntricks.optim._base import Optimizer, ScalarOrSchedule, check_learning_rate
+from nntricks.backend import kernels_for
+from nntricks.optim._base import FusedStep, Optimizer, ScalarOrSchedule, check_learning_rate
 from nntricks.optim._transforms import (
     add_decayed_weights,
     scale_by_adagrad,
@@ -64,7 +65,25 @@ def sgd(
         lr_transform,
         trace(momentum, nesterov=nesterov),
         name=f"sgd(learning_rate={learning_rate!r}, momentum={momentum!r}, nesterov={nesterov})",
+        fused=_fused_momentum(learning_rate, momentum, nesterov),
     )
+
+
+def _fused_momentum(learning_rate: ScalarOrSchedule, momentum: float,
+                    nesterov: bool) -> FusedStep:
+    """``chain(scale_by_learning_rate, trace)`` and the addition, in one kernel."""
+    schedule = learning_rate if callable(learning_rate) else None
+
+    def step(params, grads, inner) -> bool:
+        rates, velocity = inner
+        kernels = kernels_for(params, grads, velocity.v)
+        if kernels is None:
+            return False
+        kernels.sgd_step(params, grads, velocity.v, rates.take_step(schedule), momentum,
+                         nesterov)
+        return True
+
+    return step
 
 
 def adagrad(
@@ -188,7 +207,26 @@ def adam(
         scale_by_adam(beta_1, beta_2, epsilon, bias_correction=bias_correction),
         scale_by_learning_rate(learning_rate),
         name=f"adam(learning_rate={learning_rate!r}, beta_1={beta_1!r}, beta_2={beta_2!r})",
+        fused=_fused_adam(learning_rate, beta_1, beta_2, epsilon, bias_correction),
     )
+
+
+def _fused_adam(learning_rate: ScalarOrSchedule, beta_1: float, beta_2: float, epsilon: float,
+                bias_correction: bool) -> FusedStep:
+    """``chain(scale_by_adam, scale_by_learning_rate)`` and the addition, in one kernel."""
+    schedule = learning_rate if callable(learning_rate) else None
+
+    def step(params, grads, inner) -> bool:
+        moments, rates = inner
+        kernels = kernels_for(params, grads, moments.mu, moments.nu)
+        if kernels is None:
+            return False
+        root, scale = moments.take_step(beta_1, beta_2, bias_correction)
+        kernels.adam_step(params, grads, moments.mu, moments.nu, beta_1, beta_2,
+                          epsilon * root, scale, rates.take_step(schedule))
+        return True
+
+    return step
 
 
 def adamw(

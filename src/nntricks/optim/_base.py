@@ -49,6 +49,8 @@ __all__ = [
 Schedule = Callable[[int], float]
 #: A learning rate given either as a constant or as a schedule.
 ScalarOrSchedule = float | Schedule
+#: A whole optimizer step in one pass, ``fused(params, grads, inner_state) -> done``.
+FusedStep = Callable[[Any, Any, tuple], bool]
 
 
 class GradientTransformation(NamedTuple):
@@ -196,6 +198,11 @@ class Optimizer:
         One or more transforms; several are chained with :func:`chain`.
     name : str, optional
         Shown in ``repr``.
+    fused : callable, optional
+        ``fused(params, grads, inner_state) -> bool``: the whole step (the transforms and the
+        addition) in one pass over memory, where a compiled kernel for these arrays exists
+        (:mod:`nntricks.cpu_kernels`); it returns False, having done nothing, where none
+        does. It must give the transforms' result, to the bit: the named optimizers bring one.
 
     Examples
     --------
@@ -211,9 +218,11 @@ class Optimizer:
     0.001
     """
 
-    def __init__(self, *transforms: GradientTransformation, name: str | None = None) -> None:
+    def __init__(self, *transforms: GradientTransformation, name: str | None = None,
+                 fused: FusedStep | None = None) -> None:
         self.transform = chain(*transforms)
         self.name = name or "Optimizer"
+        self.fused = fused
 
     def __repr__(self) -> str:
         return f"<nntricks.optim {self.name}>"
@@ -257,6 +266,8 @@ class Optimizer:
                 f"params of shape {params.shape} and dtype {params.dtype} do not match the "
                 f"state, made for shape {updates.shape} and dtype {updates.dtype}"
             )
+        if self.fused is not None and self.fused(params, grads, state.inner):
+            return
         self.transform.update(grads, updates, state.inner, params)
         params += updates
 

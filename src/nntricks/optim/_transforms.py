@@ -21,6 +21,7 @@ from nntricks.backend import backend_of, kernels_for, namespace, to_numpy
 from nntricks.optim._base import (
     GradientTransformation,
     ScalarOrSchedule,
+    Schedule,
     check_learning_rate,
     check_learning_rate_value,
     check_params,
@@ -74,6 +75,16 @@ class LearningRateState:
 
     hyperparameters = ("learning_rate",)
 
+    def take_step(self, schedule: Schedule | None) -> float:
+        """Count a step and return its rate: the schedule's at the current count if there is
+        one (kept in :attr:`learning_rate`), else :attr:`learning_rate` as it is."""
+        if schedule is not None:
+            rate = float(schedule(self.count))
+            check_learning_rate_value(rate, f"the learning_rate schedule at step {self.count}")
+            self.learning_rate = rate
+        self.count += 1
+        return self.learning_rate
+
 
 def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransformation:
     r"""Multiply the updates by the negative learning rate: ``u ← -α_t · u``.
@@ -106,13 +117,7 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
         return LearningRateState(count=0, learning_rate=float(first))
 
     def update(src: np.ndarray, dst: np.ndarray, state: LearningRateState, params) -> None:
-        xp = namespace(src)
-        if schedule is not None:
-            rate = float(schedule(state.count))
-            check_learning_rate_value(rate, f"the learning_rate schedule at step {state.count}")
-            state.learning_rate = rate
-        xp.multiply(src, -state.learning_rate, out=dst)
-        state.count += 1
+        namespace(src).multiply(src, -state.take_step(schedule), out=dst)
 
     return GradientTransformation(init, update)
 
@@ -378,6 +383,16 @@ class AdamState:
 
     transient_fields = ("scratch",)
 
+    def take_step(self, beta_1: float, beta_2: float, bias_correction: bool) -> tuple[float, float]:
+        """Count a step and return its bias corrections as two scalars ``(r, c)``:
+        ``m̂ / (√v̂ + ε) = c · m / (√v + r ε)``, with ``r = √(1 − β₂ᵗ)`` and ``c = r / (1 − β₁ᵗ)``
+        (both 1 without bias correction)."""
+        self.count += 1
+        if not bias_correction:
+            return 1.0, 1.0
+        root = math.sqrt(1.0 - beta_2**self.count)
+        return root, root / (1.0 - beta_1**self.count)
+
 
 def scale_by_adam(
     beta_1: float = 0.9,
@@ -440,11 +455,7 @@ def scale_by_adam(
 
     def update(src: np.ndarray, dst: np.ndarray, state: AdamState, params) -> None:
         mu, nu, s = state.mu, state.nu, state.scratch
-        state.count += 1
-        t = state.count
-        # the bias corrections, as scalars: m̂/(√v̂ + ε) = c · m/(√v + ε√(1−β₂ᵗ))
-        root_c2 = math.sqrt(1.0 - b2**t) if bias_correction else 1.0
-        scale = root_c2 / (1.0 - b1**t) if bias_correction else 1.0
+        root_c2, scale = state.take_step(b1, b2, bias_correction)
         kernels = kernels_for(src, dst, mu, nu)
         if kernels is not None:
             return kernels.adam_direction(src, dst, mu, nu, b1, b2, eps * root_c2, scale)
