@@ -283,8 +283,9 @@ def test_without_cupy_fit_says_which_extra_to_install(digits):
 @pytest.mark.skipif(CUPY_INSTALLED, reason="CuPy is installed: this machine may train on a GPU")
 def test_without_cupy_the_cli_says_which_extra_to_install(tmp_path, capsys):
     code = main(["train", "--device", "cuda", "--output", str(tmp_path), "--quiet"])
-    message = capsys.readouterr().err
-    assert code == 1
+    printed = capsys.readouterr()
+    message = printed.err
+    assert code == 1 and printed.out == ""  # said before any work (no data loaded, no recipe)
     assert 'needs CuPy, which is not installed: install CuPy with pip install "nntricks[gpu]"' \
         in message and "Traceback" not in message
 

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import datasets, tabular
+from ..backend import get_backend
 from ..estimators import MLPClassifier, MLPRegressor
 from ..losses import LOSSES, get_loss
 from ..persistence import save
@@ -121,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(args.output)
     for name in OUTPUTS:
         check_output_file(args.output / name, "--output")
+    get_backend(getattr(args, "device", "cpu"))  # CuPy and a GPU, before any work
     dataset = load_data(args)
     task, reason = decide_task(dataset, args.task)
     print(f"task: {task} — {reason}")
