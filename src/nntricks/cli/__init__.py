@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from ..backend import DeviceUnavailableError
 from ..training import DivergenceError
 from ..version import __version__
-from . import bench, gradcheck, lab, predict, sweep, train
+from . import bench, gradcheck, lab, playground, predict, sweep, train
 
-COMMANDS = (train, predict, gradcheck, lab, sweep, bench)
+COMMANDS = (train, predict, gradcheck, lab, sweep, bench, playground)
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 

@@ -1,0 +1,190 @@
+"""The playground's data sets, settings, training runs and web API (its page: another file)."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette", reason='the playground needs pip install "nntricks[playground]"')
+httpx = pytest.importorskip("httpx")
+
+from nntricks.playground.config import Config, ConfigError, parse_config  # noqa: E402
+from nntricks.playground.data import DATASETS, FEATURES, features, make_dataset  # noqa: E402
+from nntricks.playground.run import Run  # noqa: E402
+from nntricks.playground.server import Runs  # noqa: E402
+from playground_server import running_server  # noqa: E402
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_data_set_is_500_points_in_the_plane_and_repeats_with_its_seed(name):
+    points, targets = make_dataset(name, 0.1, seed=3)
+    assert points.shape == (500, 2) and targets.shape == (500,)
+    assert np.abs(points).max() <= 6.5
+    again, _ = make_dataset(name, 0.1, seed=3)
+    other, _ = make_dataset(name, 0.1, seed=4)
+    np.testing.assert_array_equal(points, again)
+    assert not np.array_equal(points, other)
+
+
+def test_classification_labels_follow_the_shape_without_noise():
+    points, labels = make_dataset("circle", 0.0, seed=0)
+    inside = np.hypot(points[:, 0], points[:, 1]) < 2.5
+    np.testing.assert_array_equal(labels, np.where(inside, 1.0, -1.0))
+    points, labels = make_dataset("xor", 0.0, seed=0)
+    np.testing.assert_array_equal(labels, np.sign(points[:, 0] * points[:, 1]))
+    _, labels = make_dataset("spiral", 0.0, seed=0)
+    assert (labels == 1).sum() == (labels == -1).sum() == 250
+
+
+def test_noise_flips_labels_near_the_boundary():
+    _, clean = make_dataset("circle", 0.0, seed=0)
+    _, noisy = make_dataset("circle", 0.5, seed=0)
+    assert 0 < (clean != noisy).mean() < 0.5
+
+
+def test_features_are_the_named_functions_of_the_point():
+    points = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    got = features(points, list(FEATURES))
+    expected = [[1, 2, 1, 4, 2, np.sin(1), np.sin(2)], [-3, 0.5, 9, 0.25, -1.5, np.sin(-3),
+                                                         np.sin(0.5)]]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got.dtype == np.float32
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def test_the_default_settings_are_tensorflow_playgrounds():
+    config = parse_config({})
+    assert config == Config() and config.hidden == (4, 2) and config.problem == "classification"
+    assert parse_config(config.as_dict()) == config
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"noise": 80}, r"noise must lie in \[0, 50\], got 80"),
+    ({"dataset": "moons"}, "unknown dataset 'moons'"),
+    ({"features": []}, "features must be a non-empty list"),
+    ({"features": ["x3"]}, "unknown feature 'x3'"),
+    ({"hidden": [4] * 7}, "at most 6 layer sizes"),
+    ({"hidden": [9]}, r"a hidden layer's size must lie in \[1, 8\]"),
+    ({"learning_rate": 0.05}, "learning_rate must be one of"),
+    ({"learning_rate": "fast"}, "learning_rate must be a number"),
+    ({"batch_size": True}, "batch_size must be an integer"),
+    ({"activation": "gelu"}, "unknown activation 'gelu'"),
+    ({"color": "red"}, r"unknown settings \['color'\]"),
+])
+def test_a_bad_setting_is_refused_by_name(change, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(change)
+
+
+# -- the library trains -------------------------------------------------------------------------
+
+
+def wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_playing_makes_the_test_loss_fall_on_the_circle():
+    run = Run(parse_config({"learning_rate": 0.1}))
+    try:
+        first = run.snapshot["test_loss"]
+        run.command("play")
+        wait_for(lambda: run.epoch >= 40)
+        run.command("pause")
+        assert run.snapshot["test_loss"] < 0.7 * first
+        assert run.snapshot["epoch"] == run.epoch and not run.snapshot["playing"]
+    finally:
+        run.stop()
+
+
+def test_step_reset_and_live_settings():
+    run = Run(parse_config({}))
+    try:
+        run.command("step")
+        wait_for(lambda: run.epoch == 1)
+        weights = run.snapshot["weights"]
+        run.configure(parse_config({"learning_rate": 0.3, "regularization": "l2",
+                                    "regularization_rate": 0.01}))
+        assert run.epoch == 1 and run.trainer.learning_rate == 0.3  # the run goes on
+        assert [type(r).__name__ for r in run.network.regularizers] == ["L2"]
+        run.configure(parse_config({"dataset": "xor", "learning_rate": 0.3}))
+        assert run.epoch == 0 and run.snapshot["config"]["dataset"] == "xor"  # starts afresh
+        run.command("reset")
+        assert run.snapshot["weights"] != weights
+    finally:
+        run.stop()
+
+
+def test_the_snapshot_holds_what_the_page_draws():
+    run = Run(parse_config({"features": ["x1", "x2", "x1*x2"], "hidden": [3, 2]}))
+    try:
+        snapshot = json.loads(json.dumps(run.snapshot))
+        assert snapshot["layers"] == [3, 3, 2, 1]
+        assert len(snapshot["grid"]["output"]) == snapshot["grid"]["size"] ** 2
+        assert len(snapshot["grid"]["neurons"]) == 5
+        assert all(-1 <= v <= 1 for v in snapshot["grid"]["output"])
+        assert [np.shape(W) for W in snapshot["weights"]] == [(3, 3), (3, 2), (2, 1)]
+        assert len(snapshot["points"]["train"]) == 250 and len(snapshot["points"]["test"]) == 250
+    finally:
+        run.stop()
+
+
+# -- the web API --------------------------------------------------------------------------------
+
+
+def read_events(client, url, count):
+    events = []
+    with client.stream("GET", url) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[len("data: "):]))
+                if len(events) == count:
+                    return events
+    return events
+
+
+def test_the_api_creates_drives_and_stops_a_run():
+    with running_server() as (base, app), httpx.Client(base_url=base, timeout=10) as client:
+        assert "<html" in client.get("/").text.lower()
+        created = client.post("/api/runs", json={"dataset": "gauss"})
+        assert created.status_code == 200
+        run_id = created.json()["id"]
+        assert created.json()["config"]["dataset"] == "gauss"
+        assert client.post(f"/api/runs/{run_id}/command", json={"action": "play"}).json() == \
+            {"playing": True}
+        events = read_events(client, f"/api/runs/{run_id}/events", 4)
+        assert [e["epoch"] for e in events] == sorted(e["epoch"] for e in events)
+        assert events[-1]["epoch"] > 0 and events[-1]["playing"]
+        bad = client.put(f"/api/runs/{run_id}/config", json={"noise": -1})
+        assert bad.status_code == 400 and "noise must lie in [0, 50]" in bad.json()["error"]
+        good = client.put(f"/api/runs/{run_id}/config", json={"dataset": "spiral"})
+        assert good.json()["config"]["dataset"] == "spiral"
+        assert client.post(f"/api/runs/{run_id}/command", json={"action": "fly"}).status_code \
+            == 400
+        assert client.post("/api/runs", content=b"{not json").status_code == 400
+        assert client.delete(f"/api/runs/{run_id}").status_code == 204
+        assert client.post(f"/api/runs/{run_id}/command",
+                           json={"action": "play"}).status_code == 404
+        assert len(app.state.runs) == 0
+
+
+def test_runs_are_bounded_and_a_closed_pages_run_is_stopped():
+    runs = Runs(max_runs=2, orphan_seconds=60.0)
+    first, _ = runs.create(parse_config({}))
+    runs.watch(first, +1)  # a page watches the first one
+    second, _ = runs.create(parse_config({}))
+    with pytest.raises(ConfigError, match="already trains 2 runs"):
+        runs.create(parse_config({}))
+    runs.orphan_seconds = 0.0
+    runs.reap()  # nobody watches the second one
+    assert runs.get(second) is None and runs.get(first) is not None
+    runs.stop_all()
+    assert len(runs) == 0

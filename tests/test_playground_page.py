@@ -1,0 +1,83 @@
+"""The playground page in a real browser: Playwright driving the system's Chromium.
+
+Required in CI (``.ci/run`` installs Chromium); skipped with its reason where none is installed.
+"""
+
+import shutil
+import time
+
+import pytest
+
+from conftest import require_system
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn", reason='the playground needs pip install "nntricks[playground]"')
+
+from playground_server import running_server  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def browser_page():
+    require_system(CHROMIUM is not None, "Chromium is not installed (apt-get install chromium)")
+    with running_server() as (base, app), playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            errors = []
+            page.on("console", lambda message: message.type == "error" and
+                    errors.append(message.text))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield base, app, page, errors
+        finally:
+            browser.close()
+
+
+def snapshot(page):
+    return page.evaluate("window.playground.lastSnapshot")
+
+
+def test_the_page_trains_live_and_keeps_its_settings_in_the_address(browser_page, tmp_path):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#dataset=circle&learning_rate=0.1&hidden=4,2&seed=0")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    first = snapshot(page)["test_loss"]
+    page.click("#play")
+    page.wait_for_function("window.playground.lastSnapshot.epoch >= 40", timeout=20_000)
+    assert snapshot(page)["test_loss"] < 0.8 * first  # play makes the test loss fall
+    page.click("#play")  # pause
+
+    run_id = page.evaluate("window.playground.runId")
+    page.select_option("#activation", "relu")
+    page.wait_for_function("location.hash.includes('activation=relu')")
+    page.wait_for_function("window.playground.lastSnapshot.config.activation === 'relu'")
+    assert app.state.runs.get(run_id).config.activation == "relu"  # the running configuration
+
+    link = page.evaluate("location.href")
+    page.screenshot(path=str(tmp_path / "playground.png"))
+    assert (tmp_path / "playground.png").stat().st_size > 10_000
+
+    again = page.context.new_page()
+    again.goto(link)
+    again.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    assert again.eval_on_selector("#activation", "element => element.value") == "relu"
+    assert again.evaluate("window.playground.config") == page.evaluate("window.playground.config")
+    assert len(app.state.runs) == 2
+    again.close(run_before_unload=True)  # a closed tab's run stops
+    deadline = time.monotonic() + 10
+    while len(app.state.runs) != 1:
+        assert time.monotonic() < deadline, "the closed tab's run is still there"
+        time.sleep(0.05)
+    assert errors == []
+
+
+def test_a_bad_value_shows_an_error_and_the_page_goes_on(browser_page):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#noise=99")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('noise')")
+    page.goto(base + "/#noise=10")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    assert [e for e in errors if "400" not in e] == []
