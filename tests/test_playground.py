@@ -75,6 +75,11 @@ def test_the_default_settings_are_tensorflow_playgrounds():
     ({"batch_size": True}, "batch_size must be an integer"),
     ({"activation": "gelu"}, "unknown activation 'gelu'"),
     ({"color": "red"}, r"unknown settings \['color'\]"),
+    ({"optimizer": "lion"}, "unknown optimizer 'lion'"),
+    ({"dropout": 0.25}, "dropout must be one of"),
+    ({"fan_in": "yes"}, "fan_in must be true or false"),
+    ({"preprocess": "whiten"}, "unknown preprocess 'whiten'"),
+    ({"tau": 7}, "tau must be one of"),
 ])
 def test_a_bad_setting_is_refused_by_name(change, message):
     with pytest.raises(ConfigError, match=message):
@@ -122,6 +127,54 @@ def test_step_reset_and_live_settings():
         run.stop()
 
 
+def test_the_tricks_act_on_the_running_network():
+    run = Run(parse_config({"optimizer": "adam", "learning_rate": 0.01}))
+    try:
+        for _ in range(3):
+            run.command("step")
+        wait_for(lambda: run.epoch == 3)
+        params = run.network.params.copy()
+        run.configure(parse_config({"optimizer": "nesterov", "learning_rate": 0.01}))
+        assert run.epoch == 3 and np.array_equal(run.network.params, params)  # weights kept
+        assert run.trainer.optimizer.name.startswith("sgd(") and \
+            run.trainer.optimizer_state.inner[1].v.any() == 0  # a fresh optimizer state
+        run.configure(parse_config({"optimizer": "nesterov", "learning_rate": 0.01,
+                                    "dropout": 0.3}))
+        assert run.epoch == 3 and np.array_equal(run.network.params, params)
+        assert [layer.rate for layer in run.network.layers if hasattr(layer, "rate")] == [0.3, 0.3]
+        run.configure(parse_config({"optimizer": "nesterov", "learning_rate": 0.01,
+                                    "dropout": 0.3, "schedule": "inverse", "tau": 10}))
+        run.command("step")
+        wait_for(lambda: run.epoch == 4)
+        assert run.trainer.learning_rate == pytest.approx(0.01 * 10 / max(3, 10))
+        preview = dict(map(tuple, run.snapshot["schedule_preview"]))
+        assert preview[0] == pytest.approx(0.01) and preview[500] == pytest.approx(0.01 * 10 / 500)
+    finally:
+        run.stop()
+
+
+def test_all_zero_weights_keep_every_unit_of_a_layer_alike():
+    run = Run(parse_config({"init": "zeros", "learning_rate": 0.3}))
+    try:
+        run.command("play")
+        wait_for(lambda: run.epoch >= 20)
+        run.command("pause")
+        first = run.network.coefs[0]
+        assert np.allclose(first, first[:, :1])  # the symmetry is never broken
+    finally:
+        run.stop()
+
+
+def test_preprocessing_shows_the_inputs_before_and_after():
+    run = Run(parse_config({"preprocess": "zca", "features": ["x1", "x2", "x1*x2"]}))
+    try:
+        after = np.array(run.snapshot["inputs_after"])[:, :2]
+        assert np.allclose(after.mean(axis=0), 0, atol=1e-3)  # sent to 3 decimals
+        assert np.allclose(np.cov(run.X_train, rowvar=False, bias=True), np.eye(3), atol=1e-3)
+    finally:
+        run.stop()
+
+
 def test_the_snapshot_holds_what_the_page_draws():
     run = Run(parse_config({"features": ["x1", "x2", "x1*x2"], "hidden": [3, 2]}))
     try:
@@ -132,6 +185,10 @@ def test_the_snapshot_holds_what_the_page_draws():
         assert all(-1 <= v <= 1 for v in snapshot["grid"]["output"])
         assert [np.shape(W) for W in snapshot["weights"]] == [(3, 3), (3, 2), (2, 1)]
         assert len(snapshot["points"]["train"]) == 250 and len(snapshot["points"]["test"]) == 250
+        assert len(snapshot["spread"]) == 2  # the two hidden layers
+        assert sum(snapshot["spread"][0]["activations"]["counts"]) == 250 * 3
+        assert sum(snapshot["weight_histogram"]["counts"]) == 3 * 3 + 3 * 2 + 2
+        assert len(snapshot["inputs_before"]) == 250
     finally:
         run.stop()
 
@@ -170,6 +227,15 @@ def test_the_api_creates_drives_and_stops_a_run():
         assert client.post(f"/api/runs/{run_id}/command", json={"action": "fly"}).status_code \
             == 400
         assert client.post("/api/runs", content=b"{not json").status_code == 400
+        client.put(f"/api/runs/{run_id}/config", json={"dataset": "spiral", "activation": "relu",
+                                                       "regularization": "l1",
+                                                       "regularization_rate": 0.001})
+        check = client.post(f"/api/runs/{run_id}/gradcheck").json()
+        assert check["passed"] and check["tolerance"] <= 1e-6
+        assert [a["name"] for a in check["arrays"]] == ["W[0]", "b[0]", "W[1]", "b[1]", "W[2]",
+                                                         "b[2]"]
+        assert all(a["max_relative_error"] is None or a["max_relative_error"] < 1e-6
+                   for a in check["arrays"])
         assert client.delete(f"/api/runs/{run_id}").status_code == 204
         assert client.post(f"/api/runs/{run_id}/command",
                            json={"action": "play"}).status_code == 404

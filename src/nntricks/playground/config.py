@@ -21,6 +21,23 @@ MAX_NEURONS = 8
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATIONS = ("none", "l1", "l2")
+INITS = ("xavier", "he", "normal", "zeros")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adam_notes")
+SCHEDULES = ("constant", "step", "exponential", "inverse")
+PREPROCESSINGS = ("none", "center", "standardize", "pca", "zca")
+CHOICES = {  # the values a hyperparameter may take on the page
+    "dropout": (0.0, 0.1, 0.2, 0.3, 0.5),
+    "init_std": (0.001, 0.01, 0.1, 1.0),
+    "momentum": (0.5, 0.9, 0.95, 0.99),
+    "beta_1": (0.8, 0.9, 0.95, 0.99),
+    "beta_2": (0.9, 0.99, 0.999, 0.9999),
+    "rho": (0.5, 0.9, 0.99),
+    "epsilon": (1e-8, 1e-6, 1e-4, 0.01),
+    "decay_every": (10, 50, 100, 500),
+    "decay_factor": (0.1, 0.5, 0.9),
+    "decay_rate": (0.001, 0.01, 0.1),
+    "tau": (10, 50, 100, 500),
+}
 PAGE_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "logistic")
 
 
@@ -43,15 +60,36 @@ class Config:
     regularization: str = "none"
     regularization_rate: float = 0.0
     seed: int = 0
+    dropout: float = 0.0
+    init: str = "xavier"
+    init_std: float = 0.1
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    rho: float = 0.9
+    epsilon: float = 1e-8
+    schedule: str = "constant"
+    decay_every: int = 100
+    decay_factor: float = 0.5
+    decay_rate: float = 0.01
+    tau: int = 100
+    fan_in: bool = False
+    preprocess: str = "none"
 
     @property
     def problem(self) -> str:
         return "regression" if self.dataset in REGRESSION else "classification"
 
     def structure(self) -> tuple:
-        """What fixes the data and the network: a change here starts the run afresh."""
+        """What fixes the data and the weights: a change here starts the run afresh."""
         return (self.dataset, self.noise, self.train_percent, self.features, self.hidden,
-                self.activation, self.seed)
+                self.activation, self.seed, self.init, self.init_std, self.preprocess)
+
+    def optimizer_settings(self) -> tuple:
+        """What fixes the optimizer: a change here starts its state afresh, weights kept."""
+        return (self.optimizer, self.momentum, self.beta_1, self.beta_2, self.rho, self.epsilon,
+                self.fan_in)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -80,7 +118,7 @@ def _rate(value, name: str, choices) -> float:
     closest = min(choices, key=lambda c: abs(c - value))
     if abs(closest - value) > 1e-9 * max(1.0, abs(value)):
         raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
-    return float(closest)
+    return closest  # the listed value itself (an int stays an int)
 
 
 def parse_config(data: object) -> Config:
@@ -113,4 +151,16 @@ def parse_config(data: object) -> Config:
         regularization_rate=_rate(data["regularization_rate"], "regularization_rate",
                                   REGULARIZATION_RATES),
         seed=_integer(data["seed"], "seed", 0, 2**31 - 1),
+        init=_choice(data["init"], "init", INITS),
+        optimizer=_choice(data["optimizer"], "optimizer", OPTIMIZERS),
+        schedule=_choice(data["schedule"], "schedule", SCHEDULES),
+        preprocess=_choice(data["preprocess"], "preprocess", PREPROCESSINGS),
+        fan_in=_boolean(data["fan_in"], "fan_in"),
+        **{name: _rate(data[name], name, choices) for name, choices in CHOICES.items()},
     )
+
+
+def _boolean(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return value

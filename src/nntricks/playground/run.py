@@ -2,9 +2,10 @@
 
 The page changes the settings and presses play, pause, step and reset; the run trains epoch after
 epoch while playing (at most :data:`MAX_EPOCHS_PER_SECOND`) and keeps a *snapshot* of what the
-page draws: the losses, the output and every hidden neuron over the plane, the weights and the
-points. Everything that touches the network happens under one lock, so a command or a new
-setting lands between two epochs.
+page draws: the losses and learning rates, the output and every hidden neuron over the plane,
+the weights, the spread of each layer's activations and gradients, and the points before and
+after preprocessing. Everything that touches the network happens under one lock, so a command
+or a new setting lands between two epochs.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import time
 
 import numpy as np
 
-from .. import optim
+from .. import optim, schedules
+from ..gradcheck import check_network
 from ..layers import Activation
 from ..mlp import build_mlp
+from ..network import Network
+from ..preprocessing import MeanCenter, Standardize, Whiten
 from ..regularizers import L1, L2
 from ..training import DivergenceError, Trainer
 from .config import Config
@@ -29,6 +33,11 @@ SNAPSHOTS_PER_SECOND = 20
 GRID = 50                      # the output map: GRID × GRID points of the plane
 NEURON_GRID = 20               # each neuron's small map
 MAX_HISTORY = 2000
+SPREAD_BINS, WEIGHT_BINS = 20, 30
+GRADCHECK_POINTS = 20
+
+PREPROCESSORS = {"none": lambda: None, "center": MeanCenter, "standardize": Standardize,
+                 "pca": lambda: Whiten(method="pca"), "zca": lambda: Whiten(method="zca")}
 
 
 def _plane(size: int) -> np.ndarray:
@@ -37,8 +46,55 @@ def _plane(size: int) -> np.ndarray:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
-def _rounded(values: np.ndarray, digits: int = 4) -> list:
+def _rounded(values, digits: int = 4) -> list:
     return np.round(np.asarray(values, dtype=np.float64), digits).tolist()
+
+
+def _zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
+    """All-zero weights: every unit of a layer stays the same (the notes' symmetry problem)."""
+    weights[...] = 0
+
+
+def _histogram(values: np.ndarray, bins: int, symmetric: bool = False) -> dict:
+    values = np.asarray(values, dtype=np.float64).ravel()
+    lo, hi = float(values.min()), float(values.max())
+    if symmetric:
+        lo, hi = -max(abs(lo), abs(hi)), max(abs(lo), abs(hi))
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, _ = np.histogram(values, bins=bins, range=(lo, hi))
+    return {"lo": lo, "hi": hi, "counts": counts.tolist(), "std": float(values.std()),
+            "mean": float(values.mean())}
+
+
+def _schedule(config: Config):
+    """The learning-rate schedule of the settings (``None`` for a constant rate), in epochs."""
+    rate = config.learning_rate
+    if config.schedule == "step":
+        return schedules.step_decay(rate, config.decay_factor, config.decay_every)
+    if config.schedule == "exponential":
+        return schedules.exponential_decay(rate, config.decay_rate)
+    if config.schedule == "inverse":
+        return schedules.inverse_decay(rate, config.tau)
+    return None
+
+
+def _optimizer(config: Config, network: Network) -> optim.Optimizer:
+    rate = config.learning_rate
+    optimizer = {
+        "sgd": lambda: optim.sgd(rate),
+        "momentum": lambda: optim.sgd(rate, config.momentum),
+        "nesterov": lambda: optim.sgd(rate, config.momentum, nesterov=True),
+        "adagrad": lambda: optim.adagrad(rate, config.epsilon),
+        "rmsprop": lambda: optim.rmsprop(rate, config.rho, config.epsilon),
+        "adam": lambda: optim.adam(rate, config.beta_1, config.beta_2, config.epsilon),
+        "adam_notes": lambda: optim.adam(rate, config.beta_1, config.beta_2, config.epsilon,
+                                         bias_correction=False),
+    }[config.optimizer]()
+    if not config.fan_in:
+        return optimizer
+    return optim.Optimizer(optimizer.transform, optim.scale_by_fan_in(network.fan_in_scale),
+                           name=f"{optimizer.name} with fan-in scaling")
 
 
 class Run:
@@ -65,11 +121,19 @@ class Run:
     # -- settings and commands (from the server's threads) ------------------------------------
 
     def configure(self, config: Config) -> None:
-        """Take new settings: the data or the network's shape start afresh, the rest goes on."""
+        """Take new settings. New data, features, layers, activation, initialization or seed
+        start afresh; a new dropout rate or optimizer goes on from the current weights; the
+        rest (rate, schedule, penalty, batch size) changes the running training."""
         with self._lock:
-            if config.structure() != self.config.structure():
+            old = self.config
+            if config.structure() != old.structure():
                 self._build(config)
             else:
+                if config.dropout != old.dropout:
+                    self._rebuild_network(config)
+                elif config.optimizer_settings() != old.optimizer_settings():
+                    self.trainer.optimizer = _optimizer(config, self.network)
+                    self.trainer.reset_optimizer()
                 self._tune(config)
             self._publish()
 
@@ -88,6 +152,22 @@ class Run:
                 self._build(self.config)
             self._publish()
             self._wake.notify()
+
+    def check_gradient(self) -> dict:
+        """The library's gradient checker on the current network, in float64, on a batch of
+        training points: the largest relative error per parameter array."""
+        with self._lock:
+            network = self._network(self.config, np.float64)
+            network.params[...] = self.network.params
+            network.regularizers = list(self.network.regularizers)
+            X = self.X_train[:GRADCHECK_POINTS].astype(np.float64)
+            Y = self.Y_train[:GRADCHECK_POINTS].astype(np.float64)
+        report = check_network(network, X, Y, random_state=0)
+        return {"passed": report.passed, "tolerance": report.tolerance,
+                "loss": float(report.loss),
+                "arrays": [{"name": a.name, "shape": list(a.shape), "n_probed": a.n_probed,
+                            "n_kinks": a.n_kinks, "max_relative_error": a.max_relative_error
+                            if a.worst_index is not None else None} for a in report.arrays]}
 
     def stop(self) -> None:
         with self._wake:
@@ -118,10 +198,21 @@ class Run:
             self.trainer.run(self.X_train, self.Y_train, max_epochs=1, stop_early=False)
         except DivergenceError as error:
             self.playing, self.error = False, f"{error}"
-        self.trainer.history.clear()  # the run keeps its own, thinned, loss history
+        self.rates.append([self.trainer.epochs_done, self.trainer.history[-1].learning_rate]
+                          if self.trainer.history else [self.epoch, self.trainer.learning_rate])
+        self.trainer.history.clear()  # the run keeps its own, thinned, histories
         self.epoch = self.trainer.epochs_done
 
     # -- building (under the lock) ------------------------------------------------------------
+
+    def _network(self, config: Config, dtype=np.float32) -> Network:
+        classify = config.problem == "classification"
+        init = _zeros if config.init == "zeros" else config.init
+        return build_mlp(len(config.features), config.hidden, 1, activation=config.activation,
+                         init=init, init_params={"std": config.init_std}
+                         if config.init == "normal" else None, dropout=config.dropout,
+                         loss="binary_cross_entropy" if classify else "squared_error",
+                         dtype=dtype)
 
     def _build(self, config: Config) -> None:
         self.config = config
@@ -131,27 +222,46 @@ class Run:
                        "test": (points[n_train:], targets[n_train:])}
         classify = config.problem == "classification"
         encode = (lambda t: (t[:, None] + 1) / 2) if classify else (lambda t: t[:, None])
-        self.X_train, self.Y_train = features(points[:n_train], list(config.features)), \
-            encode(targets[:n_train]).astype(np.float32)
-        self.X_test, self.Y_test = features(points[n_train:], list(config.features)), \
-            encode(targets[n_train:]).astype(np.float32)
-        self.network = build_mlp(len(config.features), config.hidden, 1,
-                                 activation=config.activation,
-                                 loss="binary_cross_entropy" if classify else "squared_error")
-        self.network.initialize(config.seed)
-        self.trainer = Trainer(self.network, optim.sgd(config.learning_rate),
-                               batch_size=config.batch_size, random_state=config.seed,
-                               penalty_per_sample=False, catch_interrupt=False)
+        names = list(config.features)
+        raw_train = features(points[:n_train], names)
+        preprocessor = PREPROCESSORS[config.preprocess]()
+        prepare = (lambda X: X) if preprocessor is None else \
+            preprocessor.fit(raw_train).transform
+        self.X_train, self.X_test = prepare(raw_train), prepare(features(points[n_train:], names))
+        self.Y_train = encode(targets[:n_train]).astype(np.float32)
+        self.Y_test = encode(targets[n_train:]).astype(np.float32)
+        self._maps = (prepare(features(_plane(GRID), names)),
+                      prepare(features(_plane(NEURON_GRID), names)))
+        first_two = [0, min(1, len(names) - 1)]
+        self._inputs = {"before": raw_train[:, first_two], "after": self.X_train[:, first_two]}
+        if len(names) == 1:
+            for part in self._inputs.values():
+                part[:, 1] = 0
+        self.network = self._network(config).initialize(config.seed)
+        self.trainer = self._trainer(config)
         self._tune(config)
-        self.epoch, self.error, self.history = 0, None, []
-        self._maps = features(_plane(GRID), list(config.features)), \
-            features(_plane(NEURON_GRID), list(config.features))
+        self.epoch, self.error, self.history, self.rates = 0, None, [], []
         self._published = 0.0
 
+    def _trainer(self, config: Config) -> Trainer:
+        return Trainer(self.network, _optimizer(config, self.network),
+                       batch_size=config.batch_size, random_state=config.seed,
+                       penalty_per_sample=False, catch_interrupt=False)
+
+    def _rebuild_network(self, config: Config) -> None:
+        """The same weights in a network with another dropout rate (dropout has no weights)."""
+        params, epochs = self.network.params.copy(), self.trainer.epochs_done
+        self.network = self._network(config).initialize(config.seed)
+        self.network.params[...] = params
+        self.trainer = self._trainer(config)
+        self.trainer.epochs_done = epochs
+
     def _tune(self, config: Config) -> None:
-        """The settings that change a running network: rate, penalty, batch size."""
+        """The settings that change a running training: rate, schedule, penalty, batch size."""
         self.config = config
-        self.trainer.optimizer_state.learning_rate = config.learning_rate
+        self.trainer.schedule = _schedule(config)
+        if self.trainer.schedule is None:
+            self.trainer.optimizer_state.learning_rate = config.learning_rate
         self.trainer.batch_size = config.batch_size
         penalty = {"l1": L1, "l2": L2}.get(config.regularization)
         self.network.regularizers = [] if penalty is None or not config.regularization_rate \
@@ -165,30 +275,64 @@ class Run:
     def _hidden_maps(self, X: np.ndarray) -> list[list[float]]:
         """Every hidden unit's activation over the plane, layer by layer."""
         maps, out = [], X
-        layers = self.network.layers
-        for i, layer in enumerate(layers):
+        for layer in self.network.layers[:-1]:
             out = layer.forward(out, False)
-            if isinstance(layer, Activation) and i < len(layers) - 1:
+            if isinstance(layer, Activation):
                 maps += [_rounded(column, 3) for column in out.T]
         return maps
+
+    def _spread(self) -> list[dict]:
+        """Per hidden layer, histograms of its activations and of the gradients that reach
+        them, on the training data (inference mode: no dropout noise)."""
+        layers, outputs, out = self.network.layers, [], self.X_train
+        for layer in layers:
+            out = layer.forward(out, False)
+            outputs.append(out)
+        grad = np.empty_like(out)
+        self.network.loss_function.value_and_grad(out, self.Y_train, grad)
+        reaching = [None] * len(layers)
+        for i in range(len(layers) - 1, 0, -1):
+            reaching[i] = grad.copy()
+            grad = layers[i].backward(grad)
+        return [{"activations": _histogram(outputs[i], SPREAD_BINS),
+                 "gradients": _histogram(reaching[i], SPREAD_BINS)}
+                for i, layer in enumerate(layers[:-1]) if isinstance(layer, Activation)]
+
+    def _schedule_preview(self) -> list[list[float]]:
+        horizon = max(500, self.epoch + 100)
+        epochs = np.linspace(0, horizon, 101).round().astype(int)
+        schedule = self.trainer.schedule
+        return [[int(t), float(schedule(int(t))) if schedule is not None
+                 else self.config.learning_rate] for t in epochs]
 
     def _publish(self) -> None:
         train_loss = self._data_loss(self.X_train, self.Y_train)
         test_loss = self._data_loss(self.X_test, self.Y_test)
         self.history.append([self.epoch, train_loss, test_loss])
         if len(self.history) > MAX_HISTORY:
-            self.history = self.history[::2]
+            self.history, self.rates = self.history[::2], self.rates[::2]
         output = self.network.predict(self._maps[0])[:, 0]
         if self.config.problem == "classification":
             output = 2 * output - 1
+        weights = np.concatenate([W.ravel() for W in self.network.coefs])
+        targets = self.points["train"][1]
         self.snapshot = {
             "epoch": self.epoch, "playing": self.playing, "error": self.error,
             "train_loss": train_loss, "test_loss": test_loss, "losses": self.history,
+            "learning_rates": self.rates, "learning_rate": self.trainer.learning_rate,
+            "schedule_preview": self._schedule_preview(),
             "grid": {"size": GRID, "extent": EXTENT, "output": _rounded(output, 3),
                      "neurons": self._hidden_maps(self._maps[1]), "neuron_size": NEURON_GRID},
             "points": {part: np.round(np.column_stack([p, t]), 3).tolist()
                        for part, (p, t) in self.points.items()},
             "weights": [_rounded(W) for W in self.network.coefs],
+            "spread": self._spread(),
+            "weight_histogram": {**_histogram(weights, WEIGHT_BINS, symmetric=True),
+                                 "zero_fraction": float(np.mean(np.abs(weights) < 1e-3))},
+            "inputs_before": np.round(np.column_stack([self._inputs["before"], targets]),
+                                      3).tolist(),
+            "inputs_after": np.round(np.column_stack([self._inputs["after"], targets]),
+                                     3).tolist(),
             "layers": [len(self.config.features), *self.config.hidden, 1],
             "inputs": list(self.config.features), "problem": self.config.problem,
             "config": self.config.as_dict(),

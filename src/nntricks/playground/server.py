@@ -6,6 +6,7 @@ all from the installed package (no network needed). The API:
 ``POST /api/runs``                 a new run from a configuration → ``{"id", "config"}``
 ``PUT /api/runs/{id}/config``      new settings for a run → ``{"config"}``
 ``POST /api/runs/{id}/command``    ``{"action": "play" | "pause" | "step" | "reset"}``
+``POST /api/runs/{id}/gradcheck``  the gradient checker on the run's network, in float64
 ``DELETE /api/runs/{id}``          stop a run
 ``GET /api/runs/{id}/events``      the run's snapshots as Server-Sent Events
 
@@ -149,6 +150,10 @@ def create_app(runs: Runs | None = None) -> Starlette:
         run.command(action)
         return JSONResponse({"playing": run.playing})
 
+    @known
+    async def gradcheck(request: Request, run: Run):
+        return JSONResponse(await asyncio.to_thread(run.check_gradient))
+
     async def delete(request: Request):
         runs.delete(request.path_params["run_id"])
         return Response(status_code=204)
@@ -192,6 +197,7 @@ def create_app(runs: Runs | None = None) -> Starlette:
         Route("/api/runs", create, methods=["POST"]),
         Route("/api/runs/{run_id}/config", configure, methods=["PUT"]),
         Route("/api/runs/{run_id}/command", command, methods=["POST"]),
+        Route("/api/runs/{run_id}/gradcheck", gradcheck, methods=["POST"]),
         Route("/api/runs/{run_id}", delete, methods=["DELETE"]),
         Route("/api/runs/{run_id}/events", events),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
