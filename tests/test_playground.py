@@ -175,6 +175,24 @@ def test_preprocessing_shows_the_inputs_before_and_after():
         run.stop()
 
 
+def test_the_digits_train_in_the_same_page():
+    run = Run(parse_config({"dataset": "digits", "hidden": [8], "optimizer": "adam",
+                            "learning_rate": 0.003, "preprocess": "center"}))
+    try:
+        first = run.snapshot["test_accuracy"]
+        run.command("play")
+        wait_for(lambda: run.epoch >= 30)
+        run.command("pause")
+        snapshot = run.snapshot
+        assert snapshot["problem"] == "digits" and snapshot["layers"] == [64, 8, 10]
+        assert snapshot["test_accuracy"] > max(0.85, first)
+        assert np.shape(snapshot["digit_weights"]) == (8, 64)  # the first layer, as 8×8 images
+        assert snapshot["grid"] is None and snapshot["points"] is None
+        assert run.check_gradient()["passed"]
+    finally:
+        run.stop()
+
+
 def test_the_snapshot_holds_what_the_page_draws():
     run = Run(parse_config({"features": ["x1", "x2", "x1*x2"], "hidden": [3, 2]}))
     try:

@@ -11,7 +11,7 @@ import numbers
 from dataclasses import asdict, dataclass, fields
 
 from ..activations import ACTIVATIONS
-from .data import DATASETS, FEATURES, REGRESSION
+from .data import DATASETS, DIGITS, FEATURES, REGRESSION
 
 __all__ = ["Config", "ConfigError", "LEARNING_RATES", "MAX_LAYERS", "MAX_NEURONS",
            "REGULARIZATION_RATES", "parse_config"]
@@ -79,6 +79,9 @@ class Config:
 
     @property
     def problem(self) -> str:
+        """``"classification"`` (two classes), ``"regression"`` or ``"digits"`` (ten classes)."""
+        if self.dataset == DIGITS:
+            return "digits"
         return "regression" if self.dataset in REGRESSION else "classification"
 
     def structure(self) -> tuple:
@@ -139,7 +142,7 @@ def parse_config(data: object) -> Config:
     if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
         raise ConfigError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
     return Config(
-        dataset=_choice(data["dataset"], "dataset", tuple(DATASETS)),
+        dataset=_choice(data["dataset"], "dataset", (*DATASETS, DIGITS)),
         noise=_integer(data["noise"], "noise", 0, 50),
         train_percent=_integer(data["train_percent"], "train_percent", 10, 90),
         batch_size=_integer(data["batch_size"], "batch_size", 1, 30),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["CLASSIFICATION", "DATASETS", "EXTENT", "FEATURES", "REGRESSION", "features",
+__all__ = ["CLASSIFICATION", "DATASETS", "DIGITS", "EXTENT", "FEATURES", "REGRESSION", "features",
            "make_dataset"]
 
 EXTENT = 6.0
@@ -81,6 +81,8 @@ CLASSIFICATION: dict[str, Callable] = {"circle": _circle, "xor": _xor, "gauss": 
                                        "spiral": _spiral}
 REGRESSION: dict[str, Callable] = {"plane": _plane, "multigauss": _multigauss}
 DATASETS = {**CLASSIFICATION, **REGRESSION}
+DIGITS = "digits"
+"""The real data set of the page: nntricks' bundled 8×8 digits (64 pixels, ten classes)."""
 
 
 def make_dataset(name: str, noise: float, seed: int, n: int = N_POINTS) -> tuple[np.ndarray,

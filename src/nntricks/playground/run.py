@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from .. import optim, schedules
+from ..datasets import load_digits
 from ..gradcheck import check_network
 from ..layers import Activation
 from ..mlp import build_mlp
@@ -206,37 +207,52 @@ class Run:
     # -- building (under the lock) ------------------------------------------------------------
 
     def _network(self, config: Config, dtype=np.float32) -> Network:
-        classify = config.problem == "classification"
+        n_in, n_out, loss = {"classification": (len(config.features), 1, "binary_cross_entropy"),
+                             "regression": (len(config.features), 1, "squared_error"),
+                             "digits": (64, 10, "softmax_cross_entropy")}[config.problem]
         init = _zeros if config.init == "zeros" else config.init
-        return build_mlp(len(config.features), config.hidden, 1, activation=config.activation,
+        return build_mlp(n_in, config.hidden, n_out, activation=config.activation,
                          init=init, init_params={"std": config.init_std}
                          if config.init == "normal" else None, dropout=config.dropout,
-                         loss="binary_cross_entropy" if classify else "squared_error",
-                         dtype=dtype)
+                         loss=loss, dtype=dtype)
 
-    def _build(self, config: Config) -> None:
-        self.config = config
+    def _load(self, config: Config) -> tuple:
+        """``(raw_train, raw_test, Y_train, Y_test, labels_train)`` and, on the plane, the points
+        (``None`` for the digits)."""
+        if config.problem == "digits":
+            data = load_digits(test_size=1 - config.train_percent / 100, random_state=config.seed)
+            one_hot = np.eye(10, dtype=np.float32)
+            self.points = None
+            return (data.X_train, data.X_test, one_hot[data.y_train], one_hot[data.y_test],
+                    data.y_train)
         points, targets = make_dataset(config.dataset, config.noise / 100, config.seed)
         n_train = round(len(points) * config.train_percent / 100)
         self.points = {"train": (points[:n_train], targets[:n_train]),
                        "test": (points[n_train:], targets[n_train:])}
-        classify = config.problem == "classification"
-        encode = (lambda t: (t[:, None] + 1) / 2) if classify else (lambda t: t[:, None])
+        encode = (lambda t: (t[:, None] + 1) / 2) if config.problem == "classification" else \
+            (lambda t: t[:, None])
         names = list(config.features)
-        raw_train = features(points[:n_train], names)
+        return (features(points[:n_train], names), features(points[n_train:], names),
+                encode(targets[:n_train]).astype(np.float32),
+                encode(targets[n_train:]).astype(np.float32), targets[:n_train])
+
+    def _build(self, config: Config) -> None:
+        self.config = config
+        raw_train, raw_test, self.Y_train, self.Y_test, labels = self._load(config)
         preprocessor = PREPROCESSORS[config.preprocess]()
         prepare = (lambda X: X) if preprocessor is None else \
             preprocessor.fit(raw_train).transform
-        self.X_train, self.X_test = prepare(raw_train), prepare(features(points[n_train:], names))
-        self.Y_train = encode(targets[:n_train]).astype(np.float32)
-        self.Y_test = encode(targets[n_train:]).astype(np.float32)
-        self._maps = (prepare(features(_plane(GRID), names)),
-                      prepare(features(_plane(NEURON_GRID), names)))
-        first_two = [0, min(1, len(names) - 1)]
-        self._inputs = {"before": raw_train[:, first_two], "after": self.X_train[:, first_two]}
-        if len(names) == 1:
-            for part in self._inputs.values():
-                part[:, 1] = 0
+        self.X_train, self.X_test = prepare(raw_train), prepare(raw_test)
+        self._maps = None if self.points is None else tuple(
+            prepare(features(_plane(size), list(config.features))) for size in (GRID, NEURON_GRID))
+        # the preprocessing view: the two inputs of largest spread, before and after
+        shown = sorted(np.argsort(-raw_train.var(axis=0), kind="stable")[:2])
+
+        def view(X):
+            columns = [X[:, j] for j in shown] + [np.zeros(len(X))] * (2 - len(shown))
+            return np.round(np.column_stack([*columns, labels]), 3).tolist()
+
+        self._inputs = {"before": view(raw_train), "after": view(self.X_train)}
         self.network = self._network(config).initialize(config.seed)
         self.trainer = self._trainer(config)
         self._tune(config)
@@ -298,6 +314,35 @@ class Run:
                  "gradients": _histogram(reaching[i], SPREAD_BINS)}
                 for i, layer in enumerate(layers[:-1]) if isinstance(layer, Activation)]
 
+    def _plane_views(self) -> dict:
+        """The output and neuron maps and the points, on the plane; for the digits, each first
+        layer unit's weights as an 8×8 image instead."""
+        if self.points is None:
+            return {"grid": None, "points": None,
+                    "digit_weights": [_rounded(column, 3) for column in self.network.coefs[0].T]}
+        output = self.network.predict(self._maps[0])[:, 0]
+        if self.config.problem == "classification":
+            output = 2 * output - 1
+        return {"grid": {"size": GRID, "extent": EXTENT, "output": _rounded(output, 3),
+                         "neurons": self._hidden_maps(self._maps[1]), "neuron_size": NEURON_GRID},
+                "points": {part: np.round(np.column_stack([p, t]), 3).tolist()
+                           for part, (p, t) in self.points.items()},
+                "digit_weights": None}
+
+    def _accuracies(self) -> dict:
+        """Train and test accuracy of the classifiers (``None`` for regression)."""
+        if self.config.problem == "regression":
+            return {"train_accuracy": None, "test_accuracy": None}
+
+        def accuracy(X, Y):
+            scores = self.network.predict(X)
+            if scores.shape[1] == 1:
+                return float(np.mean((scores[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
+            return float(np.mean(scores.argmax(axis=1) == Y.argmax(axis=1)))
+
+        return {"train_accuracy": accuracy(self.X_train, self.Y_train),
+                "test_accuracy": accuracy(self.X_test, self.Y_test)}
+
     def _schedule_preview(self) -> list[list[float]]:
         horizon = max(500, self.epoch + 100)
         epochs = np.linspace(0, horizon, 101).round().astype(int)
@@ -311,30 +356,21 @@ class Run:
         self.history.append([self.epoch, train_loss, test_loss])
         if len(self.history) > MAX_HISTORY:
             self.history, self.rates = self.history[::2], self.rates[::2]
-        output = self.network.predict(self._maps[0])[:, 0]
-        if self.config.problem == "classification":
-            output = 2 * output - 1
         weights = np.concatenate([W.ravel() for W in self.network.coefs])
-        targets = self.points["train"][1]
         self.snapshot = {
             "epoch": self.epoch, "playing": self.playing, "error": self.error,
             "train_loss": train_loss, "test_loss": test_loss, "losses": self.history,
             "learning_rates": self.rates, "learning_rate": self.trainer.learning_rate,
             "schedule_preview": self._schedule_preview(),
-            "grid": {"size": GRID, "extent": EXTENT, "output": _rounded(output, 3),
-                     "neurons": self._hidden_maps(self._maps[1]), "neuron_size": NEURON_GRID},
-            "points": {part: np.round(np.column_stack([p, t]), 3).tolist()
-                       for part, (p, t) in self.points.items()},
+            **self._plane_views(), **self._accuracies(),
             "weights": [_rounded(W) for W in self.network.coefs],
             "spread": self._spread(),
             "weight_histogram": {**_histogram(weights, WEIGHT_BINS, symmetric=True),
                                  "zero_fraction": float(np.mean(np.abs(weights) < 1e-3))},
-            "inputs_before": np.round(np.column_stack([self._inputs["before"], targets]),
-                                      3).tolist(),
-            "inputs_after": np.round(np.column_stack([self._inputs["after"], targets]),
-                                     3).tolist(),
-            "layers": [len(self.config.features), *self.config.hidden, 1],
-            "inputs": list(self.config.features), "problem": self.config.problem,
+            "inputs_before": self._inputs["before"], "inputs_after": self._inputs["after"],
+            "layers": [self.network.n_features, *self.config.hidden, self.network.n_outputs],
+            "inputs": list(self.config.features) if self.points is not None else [],
+            "problem": self.config.problem,
             "config": self.config.as_dict(),
         }
         self._published = time.monotonic()
