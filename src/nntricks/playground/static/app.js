@@ -1,6 +1,13 @@
 // nntricks playground: browser client. Talks to the local server with JSON requests
 // and renders the Server-Sent Events snapshots of a training run.
 
+import { FADED_PALETTE, PALETTE, colorOf, paletteIndex, pointColor } from "./draw.js";
+import {
+  TRICK_CHOICES, TRICK_DEFAULTS, TRICK_LABELS, renderGradcheck, renderGradcheckMessage, renderSchedule,
+  showApplicableTricks,
+} from "./tricks.js";
+import { renderViews } from "./views.js";
+
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2"];
 const FEATURE_LABELS = {
   x1: "X<sub>1</sub>",
@@ -32,11 +39,16 @@ const CHOICES = {
   learning_rate: [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
   regularization: ["none", "l1", "l2"],
   regularization_rate: [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+  ...TRICK_CHOICES,
 };
 const CHOICE_LABELS = {
+  dataset: Object.fromEntries(DATASETS),
   activation: { tanh: "Tanh", relu: "ReLU", sigmoid: "Sigmoid", identity: "Linear", hardtanh: "Hard tanh", softsign: "Softsign", leaky_relu: "Leaky ReLU" },
   regularization: { none: "None", l1: "L1", l2: "L2" },
+  ...TRICK_LABELS,
 };
+const SELECTS = Object.keys(CHOICES);
+const CHECKBOXES = ["fan_in"];
 const RANGES = { noise: [0, 50], train_percent: [10, 90], batch_size: [1, 30], seed: [0, 2 ** 31 - 1] };
 const SLIDERS = ["noise", "train_percent", "batch_size"];
 const MAX_LAYERS = 6;
@@ -45,13 +57,9 @@ const DEFAULT_CONFIG = Object.freeze({
   dataset: "circle", noise: 0, train_percent: 50, batch_size: 10,
   features: ["x1", "x2"], hidden: [4, 2], activation: "tanh",
   learning_rate: 0.03, regularization: "none", regularization_rate: 0, seed: 0,
+  ...TRICK_DEFAULTS,
 });
 const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG);
-const NEGATIVE_RGB = [245, 147, 34]; // #f59322
-const NEUTRAL_RGB = [246, 246, 246];
-const POSITIVE_RGB = [8, 119, 189]; // #0877bd
-const PALETTE = buildPalette(256);
-const FADED_PALETTE = buildPalette(256, 0.7); // output map background, so the data points stand out
 const FEATURE_MAP_SIZE = 40;
 const NEURON_MAP_SIZE = 40;
 const OUTPUT_MAP_SIZE = 300;
@@ -95,6 +103,8 @@ function configFromHash(hash) {
       config.hidden = raw === "" ? [] : raw.split(",").map(asNumber);
     } else if (key in RANGES || typeof DEFAULT_CONFIG[key] === "number") {
       config[key] = asNumber(raw);
+    } else if (typeof DEFAULT_CONFIG[key] === "boolean") {
+      config[key] = { true: true, false: false }[raw] ?? raw;
     } else {
       config[key] = raw;
     }
@@ -180,6 +190,29 @@ async function sendCommand(action) {
   else if (result.status === 404 && (await recreateRun())) sendCommand(action);
 }
 
+// The library's gradient check on the run's network as it is now, shown in a table.
+async function checkGradient() {
+  const button = $("gradcheck");
+  button.disabled = true;
+  renderGradcheckMessage("Checking\u2026");
+  try {
+    if (!(await ensureRun())) {
+      renderGradcheckMessage("No run to check: see the message above.", "failed");
+      return;
+    }
+    let epoch = state.lastSnapshot?.epoch ?? 0;
+    let result = await api("POST", `/api/runs/${encodeURIComponent(state.runId)}/gradcheck`);
+    if (result.status === 404 && (await recreateRun())) {
+      epoch = 0; // a fresh network
+      result = await api("POST", `/api/runs/${encodeURIComponent(state.runId)}/gradcheck`);
+    }
+    if (result.ok) renderGradcheck(result.body, epoch);
+    else renderGradcheckMessage(result.body?.error ?? "The gradient check failed: see the message above.", "failed");
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function recreateRun() {
   eventSource?.close();
   eventSource = null;
@@ -245,11 +278,7 @@ function fillSelect(select, values, labels = {}) {
 }
 
 function buildControls() {
-  fillSelect($("dataset"), CHOICES.dataset, Object.fromEntries(DATASETS));
-  fillSelect($("activation"), CHOICES.activation, CHOICE_LABELS.activation);
-  fillSelect($("learning_rate"), CHOICES.learning_rate);
-  fillSelect($("regularization"), CHOICES.regularization, CHOICE_LABELS.regularization);
-  fillSelect($("regularization_rate"), CHOICES.regularization_rate);
+  for (const key of SELECTS) fillSelect($(key), CHOICES[key], CHOICE_LABELS[key]);
   buildFeatureList();
 }
 
@@ -269,9 +298,8 @@ function buildFeatureList() {
 }
 
 function writeControls(config) {
-  for (const key of ["dataset", "activation", "learning_rate", "regularization", "regularization_rate"]) {
-    $(key).value = String(config[key]);
-  }
+  for (const key of SELECTS) $(key).value = String(config[key]);
+  for (const key of CHECKBOXES) $(key).checked = config[key] === true;
   for (const key of SLIDERS) {
     $(key).value = String(config[key]);
     $(`${key}-value`).textContent = String(config[key]);
@@ -283,6 +311,7 @@ function writeControls(config) {
     $(`feature-${name}`).closest(".feature").classList.toggle("inactive", !checked);
   }
   $("problem").textContent = isRegression(config) ? "Regression" : "Classification";
+  showApplicableTricks(config);
   renderHiddenLayers(config.hidden);
 }
 
@@ -293,6 +322,7 @@ function readControlValue(key) {
     const value = Math.round(Number(element.value));
     return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : state.config[key];
   }
+  if (CHECKBOXES.includes(key)) return element.checked;
   return typeof CHOICES[key][0] === "number" ? Number(element.value) : element.value;
 }
 
@@ -338,7 +368,7 @@ function onHiddenLayersClick(event) {
 }
 
 function bindControls() {
-  for (const key of ["dataset", "activation", "learning_rate", "regularization", "regularization_rate"]) {
+  for (const key of [...SELECTS, ...CHECKBOXES]) {
     $(key).addEventListener("change", () => changeConfig({ [key]: readControlValue(key) }));
   }
   for (const key of SLIDERS) {
@@ -353,6 +383,7 @@ function bindControls() {
   $("play").addEventListener("click", () => sendCommand(playing ? "pause" : "play"));
   $("step").addEventListener("click", () => sendCommand("step"));
   $("reset").addEventListener("click", () => sendCommand("reset"));
+  $("gradcheck").addEventListener("click", checkGradient);
   $("show-test").addEventListener("change", scheduleRender);
   $("share").addEventListener("click", shareLink);
   window.addEventListener("hashchange", () => changeConfig(configFromHash(location.hash)));
@@ -512,27 +543,6 @@ function drawWeights(snapshot, matches) {
 
 // ---------------------------------------------------------------- heat maps
 
-function buildPalette(steps, strength = 1) {
-  const palette = new Uint8ClampedArray(steps * 3);
-  for (let i = 0; i < steps; i += 1) {
-    const t = (i / (steps - 1)) * 2 - 1;
-    const [from, to, f] = t < 0 ? [NEUTRAL_RGB, NEGATIVE_RGB, -t * strength] : [NEUTRAL_RGB, POSITIVE_RGB, t * strength];
-    for (let c = 0; c < 3; c += 1) palette[i * 3 + c] = from[c] + (to[c] - from[c]) * f;
-  }
-  return palette;
-}
-
-function paletteIndex(value) {
-  if (!Number.isFinite(value)) return 127;
-  const t = Math.max(-1, Math.min(1, value));
-  return Math.round(((t + 1) / 2) * 255);
-}
-
-function colorOf(value) {
-  const k = paletteIndex(value) * 3;
-  return `rgb(${PALETTE[k]},${PALETTE[k + 1]},${PALETTE[k + 2]})`;
-}
-
 function maxAbs(values) {
   let m = 0;
   for (const v of values) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
@@ -605,7 +615,7 @@ function drawOutputMap(snapshot) {
     ctx.lineWidth = 1;
     for (const [x1, x2, y] of points ?? []) {
       const [px, py] = toPixel(x1, x2);
-      ctx.fillStyle = regression ? colorOf(y) : y > 0 ? "#0877bd" : "#f59322";
+      ctx.fillStyle = pointColor(y, regression);
       ctx.beginPath();
       ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
       ctx.fill();
@@ -674,6 +684,8 @@ function renderSnapshot(snapshot) {
   const matches = snapshotMatchesPage(snapshot);
   if (matches) renderNeurons(snapshot);
   drawWeights(snapshot, matches);
+  renderSchedule(snapshot);
+  renderViews(snapshot);
 }
 
 // ---------------------------------------------------------------- start

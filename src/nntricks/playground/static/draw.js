@@ -56,11 +56,13 @@ export function formatCompact(value) {
   if (!Number.isFinite(value)) return "\u2013";
   if (value === 0) return "0";
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e4) return String(Number(value.toPrecision(3)));
-  return formatExponent(value);
+  const rounded = Number(value.toPrecision(3));
+  if (magnitude >= 1e-3 && magnitude < 1e4) return String(rounded);
+  return formatExponent(rounded);
 }
 
-export function formatExponent(value, digits = 1) {
+// Exponent form with `digits` decimals, or as many as needed when none are given: 3.2e-9, 1e-6.
+export function formatExponent(value, digits) {
   if (!Number.isFinite(value)) return "\u2013";
   if (value === 0) return "0";
   return value.toExponential(digits).replace("e+", "e");

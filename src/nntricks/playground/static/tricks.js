@@ -75,7 +75,8 @@ const PLOT_FONT = "10px system-ui, sans-serif";
 export function renderSchedule(snapshot) {
   const preview = validPairs(snapshot.schedule_preview);
   const used = validPairs(snapshot.learning_rates);
-  $("current-rate").textContent = formatCompact(rateAt(preview, snapshot.epoch ?? 0) ?? used.at(-1)?.[1]);
+  const current = Number.isFinite(snapshot.learning_rate) ? snapshot.learning_rate : rateAt(preview, snapshot.epoch ?? 0);
+  $("current-rate").textContent = formatCompact(current);
   drawSchedulePlot($("schedule-plot"), preview, used, snapshot.epoch ?? 0);
 }
 
@@ -83,7 +84,7 @@ function validPairs(pairs) {
   return Array.isArray(pairs) ? pairs.filter((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])) : [];
 }
 
-// The schedule's rate for the next epoch: the preview's last point at or before it.
+// The schedule's rate at an epoch: the preview's last point at or before it.
 function rateAt(preview, epoch) {
   let rate;
   for (const [t, value] of preview) {
@@ -97,9 +98,9 @@ function drawSchedulePlot(canvas, preview, used, epoch) {
   const { ctx, width, height } = fitCanvas(canvas);
   const m = PLOT_MARGIN;
   const tMax = Math.max(1, ...preview.map((p) => p[0]), ...used.map((p) => p[0]));
-  const rateMax = Math.max(0, ...preview.map((p) => p[1]), ...used.map((p) => p[1])) * 1.08 || 1;
+  const rateMax = Math.max(0, ...preview.map((p) => p[1]), ...used.map((p) => p[1])) || 1;
   const x = (t) => m.left + (t / tMax) * (width - m.left - m.right);
-  const y = (rate) => height - m.bottom - (rate / rateMax) * (height - m.top - m.bottom);
+  const y = (rate) => height - m.bottom - (rate / (1.08 * rateMax)) * (height - m.top - m.bottom);
 
   ctx.font = PLOT_FONT;
   ctx.fillStyle = "#6b7280";
@@ -134,7 +135,11 @@ function drawSchedulePlot(canvas, preview, used, epoch) {
 }
 
 function strokeLine(ctx, points, x, y, color, lineWidth) {
-  if (points.length === 0) return;
+  if (points.length === 1) {
+    ctx.fillStyle = color;
+    ctx.fillRect(x(points[0][0]) - lineWidth, y(points[0][1]) - lineWidth, 2 * lineWidth, 2 * lineWidth);
+  }
+  if (points.length < 2) return;
   ctx.strokeStyle = color;
   ctx.lineWidth = lineWidth;
   ctx.beginPath();
@@ -160,13 +165,13 @@ export function renderGradcheck(result, epoch) {
   table.hidden = false;
   table.className = `gradcheck-table ${result.passed ? "passed" : "failed"}`;
   table.tHead.hidden = false;
-  table.caption.textContent = `${result.passed ? "Passed" : "Failed"}: largest relative errors against the tolerance ${tolerance}`
+  table.caption.textContent = (result.passed ? `Passed: every error within the tolerance ${tolerance}` : `Failed: errors above the tolerance ${tolerance}`)
     + ` (loss ${formatCompact(result.loss)}, epoch ${epoch})`;
   table.tBodies[0].replaceChildren(...result.arrays.map((array) => {
     const row = document.createElement("tr");
     const cells = [
       array.name,
-      array.max_relative_error === null ? "\u2013" : formatExponent(array.max_relative_error),
+      array.max_relative_error === null ? "\u2013" : formatExponent(array.max_relative_error, 1),
       String(array.n_probed),
       kinkNote(array.n_kinks),
       passes(array) ? "\u2713 ok" : "\u2717 fail",
@@ -183,6 +188,6 @@ export function renderGradcheck(result, epoch) {
 }
 
 function kinkNote(count) {
-  if (!count) return "";
+  if (!count) return "none";
   return `${count} probe${count === 1 ? "" : "s"} at a kink, set aside`;
 }

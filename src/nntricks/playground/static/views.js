@@ -21,6 +21,13 @@ function isHistogram(value) {
   return Boolean(value) && Number.isFinite(value.lo) && Number.isFinite(value.hi) && Array.isArray(value.counts);
 }
 
+// A histogram of values all equal but for rounding: its bins then span an arbitrary range
+// around them, which would swamp the other histograms' common scale.
+function isConstant(histogram) {
+  return Number.isFinite(histogram.std) && Number.isFinite(histogram.mean)
+    && histogram.std <= 1e-6 * (histogram.hi - histogram.lo);
+}
+
 // ---------------------------------------------------------------- spread per layer
 
 // One row per hidden layer; each column on one scale for every layer, so that a spread
@@ -62,9 +69,8 @@ function buildSpreadRow(layer) {
 }
 
 function commonRange(histograms) {
-  const lo = Math.min(...histograms.map((h) => h.lo));
-  const hi = Math.max(...histograms.map((h) => h.hi));
-  return Number.isFinite(lo) && Number.isFinite(hi) ? widen(lo, hi) : [-1, 1];
+  const ends = histograms.flatMap((h) => (isConstant(h) ? [h.mean] : [h.lo, h.hi]));
+  return ends.length ? widen(Math.min(...ends), Math.max(...ends)) : [-1, 1];
 }
 
 // A range of positive width around [lo, hi], so that a histogram of equal values still shows.
@@ -75,24 +81,29 @@ function widen(lo, hi) {
 }
 
 // Bars of `histogram` (counts of equal bins over [lo, hi]) drawn on the axis `range`, the
-// highest bar at full height; range's ends are written below, with a mark at zero.
+// highest bar at full height, each coloured by colorOfBin(binLo, binHi); a histogram of equal
+// values is one thin bar at the value. Range's ends are written below, with a mark at zero.
 function drawHistogram(canvas, histogram, range, colorOfBin) {
   const { ctx, width, height } = fitCanvas(canvas);
   const bottom = height - 13;
   const [start, end] = range;
   const x = (value) => ((value - start) / (end - start)) * width;
-  const counts = histogram.counts;
-  const highest = Math.max(1, ...counts);
-  const [lo, hi] = histogram.hi > histogram.lo ? [histogram.lo, histogram.hi] : widen(histogram.lo, histogram.hi);
-  const binWidth = (hi - lo) / counts.length;
-  counts.forEach((count, i) => {
-    if (!count) return;
-    const left = x(lo + i * binWidth);
-    const barWidth = Math.max(1, x(lo + (i + 1) * binWidth) - left - 0.5);
-    const barHeight = Math.max(1, (count / highest) * (bottom - 2));
-    ctx.fillStyle = colorOfBin(lo + (i + 0.5) * binWidth);
-    ctx.fillRect(left, bottom - barHeight, barWidth, barHeight);
-  });
+  if (isConstant(histogram)) {
+    ctx.fillStyle = colorOfBin(histogram.mean, histogram.mean);
+    ctx.fillRect(Math.min(width - 2, Math.max(0, x(histogram.mean) - 1)), 2, 2, bottom - 2);
+  } else {
+    const { lo, hi, counts } = histogram;
+    const highest = Math.max(1, ...counts);
+    const binWidth = (hi - lo) / counts.length;
+    counts.forEach((count, i) => {
+      if (!count) return;
+      const left = x(lo + i * binWidth);
+      const barWidth = Math.max(1, x(lo + (i + 1) * binWidth) - left - 0.5);
+      const barHeight = Math.max(1, (count / highest) * (bottom - 2));
+      ctx.fillStyle = colorOfBin(lo + i * binWidth, lo + (i + 1) * binWidth);
+      ctx.fillRect(left, bottom - barHeight, barWidth, barHeight);
+    });
+  }
   ctx.fillStyle = AXIS;
   ctx.fillRect(0, bottom, width, 1);
   if (start < 0 && end > 0) ctx.fillRect(Math.round(x(0)), bottom, 1, 4);
@@ -115,19 +126,24 @@ function renderWeightHistogram(histogram) {
     note.textContent = "";
     return;
   }
-  drawHistogram(canvas, histogram, widen(histogram.lo, histogram.hi), (w) => (w < 0 ? NEGATIVE_COLOR : POSITIVE_COLOR));
+  drawHistogram(canvas, histogram, widen(histogram.lo, histogram.hi), weightBinColor);
   const percent = 100 * histogram.zero_fraction;
-  note.textContent = Number.isFinite(percent) ? `${percent.toFixed(1)} % of the weights are zero` : "";
+  note.textContent = Number.isFinite(percent) ? `${percent.toFixed(1)} % of the weights \u2248 0` : "";
+}
+
+// Orange for negative weights, blue for positive ones, grey for the bins at zero (those
+// across it or ending at it, up to rounding): where L1 gathers the weights.
+function weightBinColor(binLo, binHi) {
+  const rounding = 1e-9 * Math.max(Math.abs(binLo), Math.abs(binHi));
+  if (binLo <= rounding && binHi >= -rounding) return BAR;
+  return binHi < 0 ? NEGATIVE_COLOR : POSITIVE_COLOR;
 }
 
 // ---------------------------------------------------------------- preprocessing
 
 function renderPreprocessView(snapshot) {
   const regression = snapshot.problem === "regression";
-  const [first, second] = snapshot.inputs ?? [];
-  const names = first ? `${first}, ${second ?? "0"}` : "";
   const preprocess = snapshot.config?.preprocess;
-  $("preprocess-before-label").textContent = `Before${names ? `: ${names}` : ""}`;
   $("preprocess-after-label").textContent = `After ${PREPROCESS_LABELS[preprocess] ?? ""}`.trim();
   drawScatter($("preprocess-before"), snapshot.inputs_before, regression);
   drawScatter($("preprocess-after"), snapshot.inputs_after, regression);
