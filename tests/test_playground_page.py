@@ -81,3 +81,36 @@ def test_a_bad_value_shows_an_error_and_the_page_goes_on(browser_page):
     page.goto(base + "/#noise=10")
     page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
     assert [e for e in errors if "400" not in e] == []
+
+
+def test_dropout_and_the_optimizer_change_the_running_configuration(browser_page):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#dataset=xor&learning_rate=0.03&seed=1")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    page.click("#play")
+    page.select_option("#optimizer", "adam")
+    page.select_option("#dropout", "0.2")
+    page.wait_for_function("window.playground.lastSnapshot.config.optimizer === 'adam' && "
+                           "window.playground.lastSnapshot.config.dropout === 0.2")
+    run = app.state.runs.get(page.evaluate("window.playground.runId"))
+    assert run.trainer.optimizer.name.startswith("adam(")
+    assert [layer.rate for layer in run.network.layers if hasattr(layer, "rate")] == [0.2, 0.2]
+    page.wait_for_function("window.playground.lastSnapshot.epoch >= 10")
+    assert run.playing  # the run went on training through the changes
+    assert "optimizer=adam" in page.evaluate("location.hash")
+    assert errors == []
+
+
+def test_the_gradient_check_button_shows_errors_below_one_in_a_million(browser_page):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#dataset=spiral&activation=tanh&regularization=l2"
+                     "&regularization_rate=0.01&hidden=4,3")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    page.click("#gradcheck")
+    page.wait_for_function("document.querySelectorAll('#gradcheck-result tbody tr').length > 0")
+    rows = page.eval_on_selector_all(
+        "#gradcheck-result tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert [row[0] for row in rows] == ["W[0]", "b[0]", "W[1]", "b[1]", "W[2]", "b[2]"]
+    assert all(float(row[1]) < 1e-6 for row in rows)  # float64 errors, as printed
+    assert "Passed" in page.text_content("#gradcheck-result caption")
+    assert errors == []
