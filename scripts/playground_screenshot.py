@@ -5,7 +5,7 @@ Run from the repository root with the test extras installed and Chromium on the 
     python scripts/playground_screenshot.py
 
 It starts the server on a free port, opens the page in headless Chromium on the spiral data,
-plays for a few seconds and saves the page as it is then.
+plays for a few seconds, checks the gradient and saves the whole page as it is then.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def main() -> None:
         time.sleep(8)
         page.click("#play")
         time.sleep(0.5)
-        page.screenshot(path=str(ROOT / "docs" / "playground.png"))
+        page.click("#gradcheck")
+        page.wait_for_function("document.querySelectorAll('#gradcheck-result tbody tr').length > 0")
+        page.screenshot(path=str(ROOT / "docs" / "playground.png"), full_page=True)
         browser.close()
     print(f"wrote {ROOT / 'docs' / 'playground.png'}")
 

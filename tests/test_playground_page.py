@@ -114,3 +114,40 @@ def test_the_gradient_check_button_shows_errors_below_one_in_a_million(browser_p
     assert all(float(row[1]) < 1e-6 for row in rows)  # float64 errors, as printed
     assert "Passed" in page.text_content("#gradcheck-result caption")
     assert errors == []
+
+
+def test_a_and_b_train_side_by_side_on_one_chart(browser_page):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#dataset=circle&learning_rate=0.1&compare=1&b.activation=relu"
+                     "&b.optimizer=adam&b.learning_rate=0.01")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0 && "
+                           "window.playground.snapshotsReceivedB > 0")
+    a, b = (app.state.runs.get(page.evaluate(f"window.playground.{name}"))
+            for name in ("runId", "runIdB"))
+    assert (a.config.activation, b.config.activation) == ("tanh", "relu")
+    assert (a.config.dataset, a.config.seed) == (b.config.dataset, b.config.seed)  # same data
+    page.click("#play")
+    page.wait_for_function("window.playground.lastSnapshot.epoch >= 20 && "
+                           "window.playground.lastSnapshotB.epoch >= 20")
+    page.wait_for_function("window.playground.lossCurves.every(curve => curve.points > 1)")
+    curves = page.evaluate("window.playground.lossCurves")
+    assert [curve["label"] for curve in curves] == ["A Training loss", "A Test loss",
+                                                    "B Training loss", "B Test loss"]
+    assert page.is_visible("#output-map-b")
+    page.click("#play")
+    assert errors == []
+
+
+def test_the_digits_train_in_the_page(browser_page):
+    base, app, page, errors = browser_page
+    page.goto(base + "/#dataset=digits&hidden=8&optimizer=adam&learning_rate=0.003"
+                     "&preprocess=center")
+    page.wait_for_function("window.playground && window.playground.snapshotsReceived > 0")
+    page.click("#play")
+    page.wait_for_function("window.playground.lastSnapshot.test_accuracy > 0.85",
+                           timeout=30_000)
+    page.click("#play")
+    assert page.eval_on_selector_all("#digit-weights canvas.digit-weight",
+                                     "canvases => canvases.length") == 8
+    assert "%" in page.text_content("#test-accuracy-big")
+    assert errors == []

@@ -36,6 +36,10 @@ NEURON_GRID = 20               # each neuron's small map
 MAX_HISTORY = 2000
 SPREAD_BINS, WEIGHT_BINS = 20, 30
 GRADCHECK_POINTS = 20
+# The page's verdict: below 1e-6 in float64. A trained network on large inputs (x1², up to 36)
+# has third derivatives that put the centered difference's own error near 1e-7, the library's
+# default, where the gradient is right.
+GRADCHECK_TOLERANCE = 1e-6
 
 PREPROCESSORS = {"none": lambda: None, "center": MeanCenter, "standardize": Standardize,
                  "pca": lambda: Whiten(method="pca"), "zca": lambda: Whiten(method="zca")}
@@ -163,7 +167,7 @@ class Run:
             network.regularizers = list(self.network.regularizers)
             X = self.X_train[:GRADCHECK_POINTS].astype(np.float64)
             Y = self.Y_train[:GRADCHECK_POINTS].astype(np.float64)
-        report = check_network(network, X, Y, random_state=0)
+        report = check_network(network, X, Y, tolerance=GRADCHECK_TOLERANCE, random_state=0)
         return {"passed": report.passed, "tolerance": report.tolerance,
                 "loss": float(report.loss),
                 "arrays": [{"name": a.name, "shape": list(a.shape), "n_probed": a.n_probed,

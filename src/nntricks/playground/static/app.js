@@ -1,7 +1,13 @@
 // nntricks playground: browser client. Talks to the local server with JSON requests
-// and renders the Server-Sent Events snapshots of a training run.
+// and renders the Server-Sent Events snapshots of a training run, or of two (A/B comparison).
 
-import { FADED_PALETTE, PALETTE, colorOf, paletteIndex, pointColor } from "./draw.js";
+import { LossChart } from "./chart.js";
+import {
+  B_PREFIX, SHARED_KEYS, compareHash, compareRequested, perRunKeys, renderCompareLayout, renderSummaries,
+} from "./compare.js";
+import { applyProblemLayout, renderDigitPanel, renderScores } from "./digits.js";
+import { drawFeatureMap, drawHeatmap, drawOutputMap, fillNeutral, maxAbs } from "./draw.js";
+import { RunClient, cloneConfig } from "./runclient.js";
 import {
   TRICK_CHOICES, TRICK_DEFAULTS, TRICK_LABELS, renderGradcheck, renderGradcheckMessage, renderSchedule,
   showApplicableTricks,
@@ -31,8 +37,10 @@ const FEATURE_MAPS = {
 const DATASETS = [
   ["circle", "Circle"], ["xor", "Exclusive or"], ["gauss", "Gaussian"], ["spiral", "Spiral"],
   ["plane", "Plane (regression)"], ["multigauss", "Multi Gaussian (regression)"],
+  ["digits", "Digits (8\u00d78 images, real data)"],
 ];
 const REGRESSION_DATASETS = new Set(["plane", "multigauss"]);
+const PROBLEM_LABELS = { classification: "Classification", regression: "Regression", digits: "Digits, 10 classes" };
 const CHOICES = {
   dataset: DATASETS.map(([value]) => value),
   activation: ["tanh", "relu", "sigmoid", "identity", "hardtanh", "softsign", "leaky_relu"],
@@ -62,40 +70,53 @@ const DEFAULT_CONFIG = Object.freeze({
 const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG);
 const FEATURE_MAP_SIZE = 40;
 const NEURON_MAP_SIZE = 40;
-const OUTPUT_MAP_SIZE = 300;
 
 const $ = (id) => document.getElementById(id);
 
-// Public state, read by tests.
-const state = (window.playground = { runId: null, config: null, lastSnapshot: null, snapshotsReceived: 0 });
+let runA = null; // the page's run
+let runB = null; // the second run while comparing, else null
+let editing = "a"; // which run the controls, the network diagram and the views show
 
-let eventSource = null;
-let pendingRunCreation = null;
+// Public state, read by tests.
+const state = (window.playground = {});
+const publicFields = {
+  runId: () => runA?.id ?? null,
+  config: () => runA?.config ?? null,
+  lastSnapshot: () => runA?.lastSnapshot ?? null,
+  snapshotsReceived: () => runA?.snapshotsReceived ?? 0,
+  runIdB: () => runB?.id ?? null,
+  configB: () => runB?.config ?? null,
+  lastSnapshotB: () => runB?.lastSnapshot ?? null,
+  snapshotsReceivedB: () => runB?.snapshotsReceived ?? 0,
+  // the loss chart's curves: label and number of points drawn
+  lossCurves: () => (lossChart?.plot ? lossChart.plot.series.slice(1).map((series, i) => ({
+    label: series.label, points: lossChart.plot.data[i + 1].filter((v) => v !== null).length,
+  })) : []),
+};
+for (const [name, get] of Object.entries(publicFields)) Object.defineProperty(state, name, { get, enumerable: true });
+
 let playing = false;
-let editVersion = 0;
-let syncTimer = null;
-let recoverTimer = null;
 let renderPending = false;
 let lossChart = null;
-let lossChartKey = "";
-const errors = { request: null, snapshot: null, stream: null };
-const heatmapBuffers = new Map();
+const errors = { request: null, requestB: null, snapshot: null, snapshotB: null, stream: null, streamB: null };
+
+const runs = () => (runB ? [runA, runB] : [runA]);
+const editedRun = () => (editing === "b" && runB ? runB : runA);
+
+function problemOf(config) {
+  if (config.dataset === "digits") return "digits";
+  return REGRESSION_DATASETS.has(config.dataset) ? "regression" : "classification";
+}
 
 // ---------------------------------------------------------------- config <-> URL
 
-function cloneConfig(config) {
-  return { ...config, features: [...config.features], hidden: [...config.hidden] };
-}
-
-// Missing fields fall back to the defaults. Values that are present are passed on as written,
+// Missing fields fall back to `config`'s. Values that are present are passed on as written,
 // even when out of range: the server validates them and its 400 message names the bad field.
-function configFromHash(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const config = cloneConfig(DEFAULT_CONFIG);
+function readParams(params, config, prefix, keys) {
   const asNumber = (raw) => (raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw);
-  for (const key of CONFIG_KEYS) {
-    if (!params.has(key)) continue;
-    const raw = params.get(key);
+  for (const key of keys) {
+    if (!params.has(prefix + key)) continue;
+    const raw = params.get(prefix + key);
     if (key === "features") {
       const wanted = raw.split(",").filter(Boolean);
       config.features = [...FEATURES.filter((name) => wanted.includes(name)), ...wanted.filter((name) => !FEATURES.includes(name))];
@@ -112,99 +133,71 @@ function configFromHash(hash) {
   return config;
 }
 
+// Run A's settings, and run B's when the address asks to compare ("compare=1"): A's, but for
+// B's own settings written as "b.<field>=<value>" (the data settings are always A's).
+function hashState(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const a = readParams(params, cloneConfig(DEFAULT_CONFIG), "", CONFIG_KEYS);
+  const b = compareRequested(params) ? readParams(params, cloneConfig(a), B_PREFIX, perRunKeys(CONFIG_KEYS)) : null;
+  return { a, b };
+}
+
+function encodeValue(value) {
+  const text = Array.isArray(value) ? value.join(",") : String(value);
+  return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%5E/g, "^");
+}
+
 function configToHash(config) {
-  return CONFIG_KEYS.map((key) => {
-    const value = Array.isArray(config[key]) ? config[key].join(",") : String(config[key]);
-    return `${key}=${encodeURIComponent(value).replace(/%2C/g, ",").replace(/%5E/g, "^")}`;
-  }).join("&");
+  return CONFIG_KEYS.map((key) => `${key}=${encodeValue(config[key])}`).join("&");
 }
 
+// The settings changed: the address and the runs' labels follow.
 function writeHash() {
-  history.replaceState(null, "", `#${configToHash(state.config)}`);
+  const parts = [configToHash(runA.config)];
+  if (runB) parts.push(compareHash(runA.config, runB.config, CONFIG_KEYS, encodeValue));
+  history.replaceState(null, "", `#${parts.join("&")}`);
+  renderSummaries(runA.config, runB?.config ?? null, CONFIG_KEYS);
 }
 
-function isRegression(config) {
-  return REGRESSION_DATASETS.has(config.dataset);
+// ---------------------------------------------------------------- runs
+
+function makeRun(name, config) {
+  return new RunClient(name, config, { setError, adopt: adoptServerConfig, snapshot: scheduleRender });
 }
 
-// ---------------------------------------------------------------- server calls
-
-async function api(method, path, body) {
-  const options = { method };
-  if (body !== undefined) {
-    options.headers = { "Content-Type": "application/json" };
-    options.body = JSON.stringify(body);
-  }
-  try {
-    const response = await fetch(path, options);
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      const message = (data && data.error) || `${method} ${path} failed (HTTP ${response.status})`;
-      setError("request", message);
-      return { ok: false, status: response.status, body: data };
-    }
-    setError("request", null);
-    return { ok: true, status: response.status, body: data };
-  } catch (err) {
-    setError("request", `Cannot reach the server (${err.message})`);
-    return { ok: false, status: 0, body: null };
-  }
+function adoptServerConfig(run, serverConfig) {
+  if (!serverConfig || typeof serverConfig !== "object" || (run !== runA && run !== runB)) return;
+  const merged = cloneConfig(run.config);
+  for (const key of CONFIG_KEYS) if (key in serverConfig) merged[key] = serverConfig[key];
+  merged.features = FEATURES.filter((name) => merged.features.includes(name));
+  run.config = merged;
+  if (run === editedRun()) writeControls(merged);
+  writeHash();
 }
 
-function createRun() {
-  if (!pendingRunCreation) {
-    pendingRunCreation = (async () => {
-      const version = editVersion;
-      const result = await api("POST", "/api/runs", state.config);
-      if (result.ok) {
-        state.runId = result.body.id;
-        if (version === editVersion) adoptServerConfig(result.body.config);
-        openEventStream();
-      }
-      return result.ok;
-    })().finally(() => { pendingRunCreation = null; });
-  }
-  return pendingRunCreation;
-}
-
-async function ensureRun() {
-  if (pendingRunCreation) await pendingRunCreation;
-  return state.runId !== null || createRun();
-}
-
-async function syncConfig() {
-  clearTimeout(syncTimer);
-  if (pendingRunCreation) await pendingRunCreation;
-  if (state.runId === null) return createRun();
-  const version = editVersion;
-  const result = await api("PUT", `/api/runs/${encodeURIComponent(state.runId)}/config`, state.config);
-  if (result.ok && version === editVersion) adoptServerConfig(result.body.config);
-  if (result.status === 404) return recreateRun();
-  return result.ok;
-}
-
+// Play, pause, step and reset act on every run.
 async function sendCommand(action) {
-  if (!(await ensureRun())) return;
-  const result = await api("POST", `/api/runs/${encodeURIComponent(state.runId)}/command`, { action });
-  if (result.ok) setPlaying(result.body.playing);
-  else if (result.status === 404 && (await recreateRun())) sendCommand(action);
+  const results = await Promise.all(runs().map((run) => run.command(action)));
+  const answered = results.filter((result) => result !== null);
+  if (answered.length) setPlaying(answered.some(Boolean));
 }
 
-// The library's gradient check on the run's network as it is now, shown in a table.
+// The library's gradient check on the edited run's network as it is now, shown in a table.
 async function checkGradient() {
   const button = $("gradcheck");
+  const run = editedRun();
   button.disabled = true;
   renderGradcheckMessage("Checking\u2026");
   try {
-    if (!(await ensureRun())) {
+    if (!(await run.ensure())) {
       renderGradcheckMessage("No run to check: see the message above.", "failed");
       return;
     }
-    let epoch = state.lastSnapshot?.epoch ?? 0;
-    let result = await api("POST", `/api/runs/${encodeURIComponent(state.runId)}/gradcheck`);
-    if (result.status === 404 && (await recreateRun())) {
+    let epoch = run.lastSnapshot?.epoch ?? 0;
+    let result = await run.request("POST", "/gradcheck");
+    if (result.status === 404 && (await run.recreate())) {
       epoch = 0; // a fresh network
-      result = await api("POST", `/api/runs/${encodeURIComponent(state.runId)}/gradcheck`);
+      result = await run.request("POST", "/gradcheck");
     }
     if (result.ok) renderGradcheck(result.body, epoch);
     else renderGradcheckMessage(result.body?.error ?? "The gradient check failed: see the message above.", "failed");
@@ -213,62 +206,42 @@ async function checkGradient() {
   }
 }
 
-function recreateRun() {
-  eventSource?.close();
-  eventSource = null;
-  state.runId = null;
-  return createRun();
+function deleteRunsOnExit() {
+  for (const run of runs()) run.leave();
 }
 
-function deleteRunOnExit() {
-  eventSource?.close();
-  eventSource = null;
-  if (state.runId === null) return;
-  fetch(`/api/runs/${encodeURIComponent(state.runId)}`, { method: "DELETE", keepalive: true }).catch(() => {});
-  state.runId = null;
-}
-
-function openEventStream() {
-  eventSource?.close();
-  clearTimeout(recoverTimer);
-  const source = new EventSource(`/api/runs/${encodeURIComponent(state.runId)}/events`);
-  eventSource = source;
-  source.onopen = () => setError("stream", null);
-  source.onmessage = (event) => {
-    let snapshot;
-    try {
-      snapshot = JSON.parse(event.data);
-    } catch {
-      return;
+// Start comparing (run B: a copy of A, or the given settings on A's data) or stop (B's run is
+// deleted and the page shows A alone).
+function setComparing(on, configB = null) {
+  if (on) {
+    const shared = Object.fromEntries([...SHARED_KEYS].map((key) => [key, runA.config[key]]));
+    const config = { ...cloneConfig(configB ?? runA.config), ...shared, features: [...runA.config.features] };
+    if (runB) {
+      runB.edit(config);
+      runB.sync();
+    } else {
+      const created = (runB = makeRun("B", config));
+      created.create().then((ok) => { if (ok && playing && created === runB) created.command("play"); });
     }
-    state.lastSnapshot = snapshot;
-    state.snapshotsReceived += 1;
-    setError("stream", null);
-    scheduleRender();
-  };
-  source.onerror = () => {
-    if (source !== eventSource) return;
-    setError("stream", "disconnected");
-    // The browser retries by itself unless the stream was refused; then check the run still exists.
-    if (source.readyState === EventSource.CLOSED) recoverTimer = setTimeout(recoverStream, 3000);
-  };
+  } else if (runB) {
+    runB.dispose();
+    runB = null;
+    for (const kind of ["requestB", "snapshotB", "streamB"]) setError(kind, null);
+  }
+  if (!runB) editing = "a";
+  modeChanged();
 }
 
-async function recoverStream() {
-  if (state.runId === null) return createRun();
-  const ok = await syncConfig(); // a 404 here recreates the run
-  if (ok && eventSource?.readyState === EventSource.CLOSED) openEventStream();
-  else if (!ok) recoverTimer = setTimeout(recoverStream, 3000);
+function setEditing(run) {
+  editing = run === "b" && runB ? "b" : "a";
+  modeChanged();
 }
 
-function adoptServerConfig(serverConfig) {
-  if (!serverConfig || typeof serverConfig !== "object") return;
-  const merged = cloneConfig(state.config);
-  for (const key of CONFIG_KEYS) if (key in serverConfig) merged[key] = serverConfig[key];
-  merged.features = FEATURES.filter((name) => merged.features.includes(name));
-  state.config = merged;
-  writeControls(merged);
+function modeChanged() {
+  renderCompareLayout(Boolean(runB), editing);
+  writeControls(editedRun().config);
   writeHash();
+  scheduleRender();
 }
 
 // ---------------------------------------------------------------- controls
@@ -310,7 +283,9 @@ function writeControls(config) {
     $(`feature-${name}`).checked = checked;
     $(`feature-${name}`).closest(".feature").classList.toggle("inactive", !checked);
   }
-  $("problem").textContent = isRegression(config) ? "Regression" : "Classification";
+  const problem = problemOf(config);
+  $("problem").textContent = PROBLEM_LABELS[problem];
+  applyProblemLayout(problem);
   showApplicableTricks(config);
   renderHiddenLayers(config.hidden);
 }
@@ -320,26 +295,36 @@ function readControlValue(key) {
   if (key in RANGES) {
     const [low, high] = RANGES[key];
     const value = Math.round(Number(element.value));
-    return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : state.config[key];
+    return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : editedRun().config[key];
   }
   if (CHECKBOXES.includes(key)) return element.checked;
   return typeof CHOICES[key][0] === "number" ? Number(element.value) : element.value;
 }
 
-// Apply a change made in the page: update state, URL and controls, then tell the server.
+// Apply a change made in the page: update the settings, URL and controls, then tell the server.
+// A change of the data goes to both runs when comparing; any other to the edited run only.
 function changeConfig(patch, { debounce = false } = {}) {
-  state.config = { ...cloneConfig(state.config), ...patch };
-  editVersion += 1;
-  writeControls(state.config);
+  const edited = editedRun();
+  const shared = Object.fromEntries(Object.entries(patch).filter(([key]) => SHARED_KEYS.has(key)));
+  const changed = runs().filter((run) => run === edited || Object.keys(shared).length > 0);
+  for (const run of changed) run.edit(run === edited ? patch : shared);
+  writeControls(edited.config);
   writeHash();
-  clearTimeout(syncTimer);
-  if (debounce) syncTimer = setTimeout(syncConfig, 150);
-  else syncConfig();
+  for (const run of changed) run.sync({ debounce });
+}
+
+// The address was edited by hand: both runs take its settings.
+function applyHash() {
+  const { a, b } = hashState(location.hash);
+  runA.edit(a);
+  runA.sync();
+  setComparing(Boolean(b), b);
 }
 
 function onFeatureToggle(event) {
   const name = event.target.dataset.feature;
-  const features = FEATURES.filter((f) => (f === name ? event.target.checked : state.config.features.includes(f)));
+  const current = editedRun().config.features;
+  const features = FEATURES.filter((f) => (f === name ? event.target.checked : current.includes(f)));
   if (features.length === 0) {
     event.target.checked = true; // at least one input is required
     return;
@@ -350,7 +335,7 @@ function onFeatureToggle(event) {
 // Only the layer count or the neuron count that changed must be valid, so a bad value
 // that came from the address can still be edited away.
 function changeHidden(update) {
-  const before = state.config.hidden;
+  const before = editedRun().config.hidden;
   const hidden = [...before];
   update(hidden);
   if (hidden.length > before.length && hidden.length > MAX_LAYERS) return;
@@ -386,11 +371,17 @@ function bindControls() {
   $("gradcheck").addEventListener("click", checkGradient);
   $("show-test").addEventListener("change", scheduleRender);
   $("share").addEventListener("click", shareLink);
-  window.addEventListener("hashchange", () => changeConfig(configFromHash(location.hash)));
+  $("compare").addEventListener("change", (event) => setComparing(event.target.checked));
+  $("edit-a").addEventListener("click", () => setEditing("a"));
+  $("edit-b").addEventListener("click", () => setEditing("b"));
+  for (const panel of document.querySelectorAll(".output-panel")) {
+    panel.addEventListener("click", () => { if (runB && panel.dataset.run !== editing) setEditing(panel.dataset.run); });
+  }
+  window.addEventListener("hashchange", applyHash);
   window.addEventListener("resize", scheduleRender);
-  window.addEventListener("pagehide", deleteRunOnExit);
-  window.addEventListener("beforeunload", deleteRunOnExit);
-  window.addEventListener("pageshow", (event) => { if (event.persisted) createRun(); });
+  window.addEventListener("pagehide", deleteRunsOnExit);
+  window.addEventListener("beforeunload", deleteRunsOnExit);
+  window.addEventListener("pageshow", (event) => { if (event.persisted) for (const run of runs()) run.create(); });
 }
 
 async function shareLink() {
@@ -415,9 +406,16 @@ function setPlaying(value) {
   button.setAttribute("aria-label", playing ? "Pause" : "Play");
 }
 
+// Messages by kind ("request", "snapshot", "stream"; run B's with the suffix "B").
 function setError(kind, message) {
   errors[kind] = message || null;
-  const text = [errors.request, errors.snapshot, errors.stream].filter(Boolean).join(" \u00b7 ");
+  const parts = [];
+  for (const base of ["request", "snapshot", "stream"]) {
+    if (errors[base]) parts.push(errors[base]);
+    const ofB = errors[`${base}B`];
+    if (ofB && ofB !== errors[base]) parts.push(`B: ${ofB}`);
+  }
+  const text = parts.join(" \u00b7 ");
   const element = $("error");
   element.textContent = text;
   element.hidden = !text;
@@ -475,17 +473,19 @@ function buildLayerColumn(count, layer) {
   return column;
 }
 
-// True when the snapshot describes the network currently shown on the page.
-function snapshotMatchesPage(snapshot) {
+// True when the snapshot describes the network the page shows for these settings.
+function snapshotMatches(snapshot, config) {
   const { layers, inputs } = snapshot;
-  const hidden = state.config.hidden;
-  return Array.isArray(layers) && Array.isArray(inputs)
-    && layers.length === hidden.length + 2
-    && hidden.every((n, i) => layers[i + 1] === n)
-    && inputs.length === state.config.features.length
-    && inputs.every((name) => state.config.features.includes(name));
+  const hidden = config.hidden;
+  if (!Array.isArray(layers) || !Array.isArray(inputs) || layers.length !== hidden.length + 2
+    || !hidden.every((n, i) => layers[i + 1] === n)) return false;
+  if (problemOf(config) === "digits") return snapshot.problem === "digits";
+  return snapshot.problem !== "digits"
+    && inputs.length === config.features.length
+    && inputs.every((name) => config.features.includes(name));
 }
 
+// Each hidden neuron's map over the plane; plain units for the digits (no plane).
 function renderNeurons(snapshot) {
   const maps = snapshot.grid?.neurons ?? [];
   const size = snapshot.grid?.neuron_size;
@@ -495,10 +495,14 @@ function renderNeurons(snapshot) {
   });
 }
 
+// The elements each layer's units are drawn as: the features (or the digits' one box of 64
+// pixels), the hidden neurons, and run A's output (the map, or the digits' accuracy panel).
 function unitAnchors(snapshot) {
-  const inputs = snapshot.inputs.map((name) => $(`feature-${name}`)?.closest(".feature").querySelector("canvas"));
+  const digits = snapshot.problem === "digits";
+  const inputs = digits ? [$("pixel-input")]
+    : snapshot.inputs.map((name) => $(`feature-${name}`)?.closest(".feature").querySelector("canvas"));
   const hidden = [...document.querySelectorAll("#hidden-layers .layer")].map((column) => [...column.querySelectorAll("canvas.neuron")]);
-  return [inputs, ...hidden, [$("output-map")]];
+  return [inputs, ...hidden, [digits ? $("digits-a") : $("output-map")]];
 }
 
 function drawWeights(snapshot, matches) {
@@ -518,143 +522,47 @@ function drawWeights(snapshot, matches) {
   const origin = network.getBoundingClientRect();
   const columns = unitAnchors(snapshot).map((units) => units.map((el) => el?.getBoundingClientRect()));
   ctx.lineCap = "round";
+  const link = (source, target, w, neutral) => {
+    const x0 = source.right - origin.left;
+    const y0 = source.top + source.height / 2 - origin.top;
+    const x1 = target.left - origin.left;
+    const y1 = target.top + target.height / 2 - origin.top;
+    const magnitude = Math.min(Math.abs(w), 3);
+    const alpha = 0.3 + 0.7 * Math.min(magnitude, 1);
+    ctx.strokeStyle = neutral ? `rgba(107,114,128,${alpha})` : w >= 0 ? `rgba(8,119,189,${alpha})` : `rgba(245,147,34,${alpha})`;
+    ctx.lineWidth = 0.5 + magnitude * 1.8;
+    const mid = (x0 + x1) / 2;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.bezierCurveTo(mid, y0, mid, y1, x1, y1);
+    ctx.stroke();
+  };
   snapshot.weights.forEach((matrix, l) => {
     const sources = columns[l];
     const targets = columns[l + 1];
-    if (!sources || !targets) return;
+    if (!sources || !targets || !Array.isArray(matrix)) return;
+    // One box for many units (the digits' 64 pixels, their 10 classes): one grey line per unit
+    // on the other side, as thick as the root mean square of its weights to or from the box.
+    const mergeRows = sources.length === 1 && matrix.length > 1;
+    const mergeColumns = targets.length === 1 && (matrix[0]?.length ?? 0) > 1;
+    if (!mergeRows && !mergeColumns) {
+      matrix.forEach((row, i) => row.forEach((w, j) => {
+        if (sources[i] && targets[j] && Number.isFinite(w)) link(sources[i], targets[j], w, false);
+      }));
+      return;
+    }
+    const sums = new Map();
     matrix.forEach((row, i) => row.forEach((w, j) => {
-      if (!sources[i] || !targets[j] || !Number.isFinite(w)) return;
-      const x0 = sources[i].right - origin.left;
-      const y0 = sources[i].top + sources[i].height / 2 - origin.top;
-      const x1 = targets[j].left - origin.left;
-      const y1 = targets[j].top + targets[j].height / 2 - origin.top;
-      const magnitude = Math.min(Math.abs(w), 3);
-      const alpha = 0.3 + 0.7 * Math.min(magnitude, 1);
-      ctx.strokeStyle = w >= 0 ? `rgba(8,119,189,${alpha})` : `rgba(245,147,34,${alpha})`;
-      ctx.lineWidth = 0.5 + magnitude * 1.8;
-      const mid = (x0 + x1) / 2;
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.bezierCurveTo(mid, y0, mid, y1, x1, y1);
-      ctx.stroke();
+      if (!Number.isFinite(w)) return;
+      const key = `${mergeRows ? 0 : i},${mergeColumns ? 0 : j}`;
+      const [sum, count] = sums.get(key) ?? [0, 0];
+      sums.set(key, [sum + w * w, count + 1]);
     }));
+    for (const [key, [sum, count]] of sums) {
+      const [i, j] = key.split(",").map(Number);
+      if (sources[i] && targets[j]) link(sources[i], targets[j], Math.sqrt(sum / count), true);
+    }
   });
-}
-
-// ---------------------------------------------------------------- heat maps
-
-function maxAbs(values) {
-  let m = 0;
-  for (const v of values) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
-  return m > 1e-12 ? m : 1;
-}
-
-// Draw an n×n row-major grid (row 0 at the top) scaled to the whole canvas.
-function drawHeatmap(canvas, values, n, scale = 1, palette = PALETTE) {
-  if (!heatmapBuffers.has(n)) {
-    const buffer = document.createElement("canvas");
-    buffer.width = n;
-    buffer.height = n;
-    heatmapBuffers.set(n, buffer);
-  }
-  const buffer = heatmapBuffers.get(n);
-  const bufferCtx = buffer.getContext("2d");
-  const image = bufferCtx.createImageData(n, n);
-  for (let i = 0; i < n * n; i += 1) {
-    const k = paletteIndex(values[i] * scale) * 3;
-    image.data[i * 4] = palette[k];
-    image.data[i * 4 + 1] = palette[k + 1];
-    image.data[i * 4 + 2] = palette[k + 2];
-    image.data[i * 4 + 3] = 255;
-  }
-  bufferCtx.putImageData(image, 0, 0);
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(buffer, 0, 0, canvas.width, canvas.height);
-}
-
-function fillNeutral(canvas) {
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = colorOf(0);
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-}
-
-function drawFeatureMap(canvas, fn) {
-  const n = 40;
-  const values = new Float32Array(n * n);
-  for (let row = 0; row < n; row += 1) {
-    for (let col = 0; col < n; col += 1) {
-      const x1 = -6 + (12 * (col + 0.5)) / n;
-      const x2 = 6 - (12 * (row + 0.5)) / n;
-      values[row * n + col] = fn(x1, x2);
-    }
-  }
-  drawHeatmap(canvas, values, n);
-}
-
-function drawOutputMap(snapshot) {
-  const canvas = $("output-map");
-  const dpr = window.devicePixelRatio || 1;
-  const size = Math.round(OUTPUT_MAP_SIZE * dpr);
-  if (canvas.width !== size) {
-    canvas.width = size;
-    canvas.height = size;
-  }
-  const grid = snapshot.grid;
-  if (grid && Array.isArray(grid.output) && grid.size) drawHeatmap(canvas, grid.output, grid.size, 1, FADED_PALETTE);
-  else fillNeutral(canvas);
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const extent = grid?.extent || 6;
-  const toPixel = (x, y) => [((x + extent) / (2 * extent)) * OUTPUT_MAP_SIZE, ((extent - y) / (2 * extent)) * OUTPUT_MAP_SIZE];
-  const regression = snapshot.problem === "regression";
-  const drawPoints = (points, edge) => {
-    ctx.strokeStyle = edge;
-    ctx.lineWidth = 1;
-    for (const [x1, x2, y] of points ?? []) {
-      const [px, py] = toPixel(x1, x2);
-      ctx.fillStyle = pointColor(y, regression);
-      ctx.beginPath();
-      ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
-    }
-  };
-  drawPoints(snapshot.points?.train, "#ffffff");
-  if ($("show-test").checked) drawPoints(snapshot.points?.test, "#1f2328");
-}
-
-// ---------------------------------------------------------------- loss chart
-
-function createLossChart() {
-  const container = $("loss-chart");
-  if (typeof window.uPlot !== "function") return null;
-  const axis = { stroke: "#6b7280", font: "10px system-ui, sans-serif", grid: { stroke: "#eceef1", width: 1 }, ticks: { show: false } };
-  return new window.uPlot({
-    width: container.clientWidth || 300,
-    height: 120,
-    legend: { show: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] } },
-    axes: [{ ...axis, size: 22 }, { ...axis, size: 40 }],
-    series: [
-      {},
-      { label: "Training loss", stroke: "#9aa3ad", width: 1.5, points: { show: false } },
-      { label: "Test loss", stroke: "#1f2328", width: 1.5, points: { show: false } },
-    ],
-  }, [[], [], []], container);
-}
-
-function updateLossChart(losses) {
-  if (!lossChart || !Array.isArray(losses)) return;
-  const last = losses[losses.length - 1];
-  const key = `${losses.length}:${last ? last.join(",") : ""}`;
-  if (key === lossChartKey) return;
-  lossChartKey = key;
-  const finite = (v) => (Number.isFinite(v) ? v : null);
-  lossChart.setData([losses.map((p) => p[0]), losses.map((p) => finite(p[1])), losses.map((p) => finite(p[2]))]);
 }
 
 // ---------------------------------------------------------------- snapshot rendering
@@ -664,8 +572,7 @@ function scheduleRender() {
   renderPending = true;
   requestAnimationFrame(() => {
     renderPending = false;
-    if (state.lastSnapshot) renderSnapshot(state.lastSnapshot);
-    else drawWeights(null, false);
+    render();
   });
 }
 
@@ -673,15 +580,34 @@ function formatLoss(value) {
   return Number.isFinite(value) ? value.toFixed(3) : "\u2013";
 }
 
-function renderSnapshot(snapshot) {
+// A run's output: its map over the plane, or for the digits its accuracy and weight images.
+function renderOutput(snapshot, suffix) {
+  if (problemOf(runA.config) === "digits") renderDigitPanel(snapshot, suffix);
+  else drawOutputMap($(`output-map${suffix}`), snapshot, $("show-test").checked);
+}
+
+// Both runs' outputs, losses and curves; the edited run's epoch, network and views.
+function render() {
+  const snapshotA = runA.lastSnapshot;
+  const snapshotB = runB?.lastSnapshot ?? null;
+  renderScores(snapshotA, "", formatLoss);
+  if (snapshotA) renderOutput(snapshotA, "");
+  if (runB) {
+    renderScores(snapshotB, "-b", formatLoss);
+    renderOutput(snapshotB, "-b");
+  }
+  lossChart?.update(snapshotA?.losses ?? [], runB ? snapshotB?.losses ?? [] : null);
+  if (snapshotA || snapshotB) setPlaying(runs().some((run) => run.lastSnapshot?.playing));
+  setError("snapshot", snapshotA?.error);
+  setError("snapshotB", snapshotB?.error);
+  const run = editedRun();
+  const snapshot = run.lastSnapshot;
+  if (!snapshot) {
+    drawWeights(null, false);
+    return;
+  }
   $("epoch").textContent = String(snapshot.epoch ?? 0);
-  $("train-loss").textContent = formatLoss(snapshot.train_loss);
-  $("test-loss").textContent = formatLoss(snapshot.test_loss);
-  setPlaying(snapshot.playing);
-  setError("snapshot", snapshot.error);
-  drawOutputMap(snapshot);
-  updateLossChart(snapshot.losses);
-  const matches = snapshotMatchesPage(snapshot);
+  const matches = snapshotMatches(snapshot, run.config);
   if (matches) renderNeurons(snapshot);
   drawWeights(snapshot, matches);
   renderSchedule(snapshot);
@@ -692,13 +618,14 @@ function renderSnapshot(snapshot) {
 
 function start() {
   buildControls();
-  state.config = configFromHash(location.hash);
-  writeControls(state.config);
-  writeHash();
+  const { a, b } = hashState(location.hash);
+  runA = makeRun("", a);
+  lossChart = new LossChart($("loss-chart"));
   bindControls();
   fillNeutral($("output-map"));
-  lossChart = createLossChart();
-  createRun();
+  fillNeutral($("output-map-b"));
+  runA.create();
+  setComparing(Boolean(b), b);
 }
 
 start();

@@ -60,6 +60,11 @@ const APPLIES = {
 
 const $ = (id) => document.getElementById(id);
 
+// Whether a setting matters under the others (a hyperparameter of another optimizer does not).
+export function trickApplies(key, config) {
+  return APPLIES[key] ? APPLIES[key](config) : true;
+}
+
 // Hide the hyperparameters that do not apply; they keep their values.
 export function showApplicableTricks(config) {
   for (const [key, applies] of Object.entries(APPLIES)) {

@@ -9,6 +9,8 @@ const LABEL_FONT = "10px system-ui, sans-serif";
 const MUTED = "#6b7280";
 const AXIS = "#c9ced4";
 const BAR = "#7a8794";
+// The digits' ten classes (Tableau 10).
+const DIGIT_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 const PREPROCESS_LABELS = { none: "no preprocessing", center: "mean subtraction", standardize: "standardization", pca: "PCA whitening", zca: "ZCA whitening" };
 
 export function renderViews(snapshot) {
@@ -143,15 +145,16 @@ function weightBinColor(binLo, binHi) {
 
 function renderPreprocessView(snapshot) {
   const regression = snapshot.problem === "regression";
+  const colorOfLabel = snapshot.problem === "digits" ? (y) => DIGIT_COLORS[y] ?? MUTED : (y) => pointColor(y, regression);
   const preprocess = snapshot.config?.preprocess;
   $("preprocess-after-label").textContent = `After ${PREPROCESS_LABELS[preprocess] ?? ""}`.trim();
-  drawScatter($("preprocess-before"), snapshot.inputs_before, regression);
-  drawScatter($("preprocess-after"), snapshot.inputs_after, regression);
+  drawScatter($("preprocess-before"), snapshot.inputs_before, colorOfLabel);
+  drawScatter($("preprocess-after"), snapshot.inputs_after, colorOfLabel);
 }
 
 // The points on equal scales for both axes, the origin in the middle, so that centering
-// moves the cloud to the crossing and whitening makes it round.
-function drawScatter(canvas, points, regression) {
+// moves the cloud to the crossing and whitening makes it round; each coloured by its label.
+function drawScatter(canvas, points, colorOfLabel) {
   const { ctx, width, height } = fitCanvas(canvas);
   const valid = Array.isArray(points) ? points.filter((p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1])) : [];
   const extent = 1.08 * Math.max(1e-9, ...valid.map(([a, b]) => Math.max(Math.abs(a), Math.abs(b))));
@@ -164,7 +167,7 @@ function drawScatter(canvas, points, regression) {
   ctx.strokeStyle = "#ffffff";
   for (const [a, b, y] of valid) {
     const [px, py] = toPixel(a, b);
-    ctx.fillStyle = pointColor(y, regression);
+    ctx.fillStyle = colorOfLabel(y);
     ctx.beginPath();
     ctx.arc(px, py, 2.5, 0, 2 * Math.PI);
     ctx.fill();
