@@ -61,24 +61,25 @@ def trace(src: np.ndarray, dst: np.ndarray, v: np.ndarray, mu: float, nesterov: 
 
 
 @_jit
+def _adam_moments(u, m, v, i, b1, b2, one_minus_b1, one_minus_b2, eps, scale):
+    """Update ``m[i]`` and ``v[i]`` from the update ``u``; return the direction (inlined)."""
+    first = b1 * m[i] + one_minus_b1 * u
+    second = b2 * v[i] + one_minus_b2 * (u * u)
+    m[i] = first
+    v[i] = second
+    return first / (np.sqrt(second) + eps) * scale
+
+
+@_jit
 def _adam_direction(src, dst, m, v, b1, b2, one_minus_b1, one_minus_b2, eps, scale):
     for i in range(src.size):
-        u = src[i]
-        first = b1 * m[i] + one_minus_b1 * u
-        second = b2 * v[i] + one_minus_b2 * (u * u)
-        m[i] = first
-        v[i] = second
-        dst[i] = first / (np.sqrt(second) + eps) * scale
+        dst[i] = _adam_moments(src[i], m, v, i, b1, b2, one_minus_b1, one_minus_b2, eps, scale)
 
 
 @_jit
 def _adam_direction_in_place(u, m, v, b1, b2, one_minus_b1, one_minus_b2, eps, scale):
     for i in range(u.size):
-        first = b1 * m[i] + one_minus_b1 * u[i]
-        second = b2 * v[i] + one_minus_b2 * (u[i] * u[i])
-        m[i] = first
-        v[i] = second
-        u[i] = first / (np.sqrt(second) + eps) * scale
+        u[i] = _adam_moments(u[i], m, v, i, b1, b2, one_minus_b1, one_minus_b2, eps, scale)
 
 
 def adam_direction(src: np.ndarray, dst: np.ndarray, m: np.ndarray, v: np.ndarray, b1: float,
@@ -114,12 +115,9 @@ def sgd_step(params: np.ndarray, grads: np.ndarray, v: np.ndarray, rate: float, 
 def _adam_step(params, grads, m, v, b1, b2, one_minus_b1, one_minus_b2, eps, scale,
                minus_rate):
     for i in range(params.size):
-        u = grads[i]
-        first = b1 * m[i] + one_minus_b1 * u
-        second = b2 * v[i] + one_minus_b2 * (u * u)
-        m[i] = first
-        v[i] = second
-        params[i] = params[i] + first / (np.sqrt(second) + eps) * scale * minus_rate
+        direction = _adam_moments(grads[i], m, v, i, b1, b2, one_minus_b1, one_minus_b2, eps,
+                                  scale)
+        params[i] = params[i] + direction * minus_rate
 
 
 def adam_step(params: np.ndarray, grads: np.ndarray, m: np.ndarray, v: np.ndarray, b1: float,

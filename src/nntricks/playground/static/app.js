@@ -6,7 +6,7 @@ import {
   B_PREFIX, SHARED_KEYS, compareHash, compareRequested, perRunKeys, renderCompareLayout, renderSummaries,
 } from "./compare.js";
 import { applyProblemLayout, renderDigitPanel, renderScores } from "./digits.js";
-import { drawFeatureMap, drawHeatmap, drawOutputMap, fillNeutral, maxAbs } from "./draw.js";
+import { drawFeatureMap, drawHeatmap, drawOutputMap, fillNeutral, fitCanvas, maxAbs } from "./draw.js";
 import { RunClient, cloneConfig } from "./runclient.js";
 import {
   TRICK_CHOICES, TRICK_DEFAULTS, TRICK_LABELS, renderGradcheck, renderGradcheckMessage, renderSchedule,
@@ -507,17 +507,7 @@ function unitAnchors(snapshot) {
 
 function drawWeights(snapshot, matches) {
   const network = $("network");
-  const canvas = $("weights-overlay");
-  const dpr = window.devicePixelRatio || 1;
-  const width = network.clientWidth;
-  const height = network.clientHeight;
-  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
-  }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
+  const { ctx } = fitCanvas($("weights-overlay")); // the overlay covers the whole network
   if (!matches || !Array.isArray(snapshot.weights)) return;
   const origin = network.getBoundingClientRect();
   const columns = unitAnchors(snapshot).map((units) => units.map((el) => el?.getBoundingClientRect()));
