@@ -153,6 +153,23 @@ def test_the_tricks_act_on_the_running_network():
         run.stop()
 
 
+def test_the_effective_rate_is_the_rate_for_sgd_and_falls_for_adagrad():
+    runs = [Run(parse_config({"optimizer": name, "learning_rate": 0.1}))
+            for name in ("sgd", "adagrad")]
+    try:
+        for run in runs:
+            for _ in range(20):
+                run.command("step")
+        wait_for(lambda: all(run.epoch == 20 for run in runs))
+        sgd, adagrad = (np.array(run.snapshot["effective_rates"]) for run in runs)
+        np.testing.assert_allclose(sgd[:, 1], 0.1, rtol=1e-5)  # Δθ = −α g, coordinate by coordinate
+        assert adagrad[-1, 1] < adagrad[0, 1] / 3  # AdaGrad's rate shrinks as squares pile up
+        assert len(set(adagrad[:, 0])) == len(adagrad)  # one value per epoch
+    finally:
+        for run in runs:
+            run.stop()
+
+
 def test_all_zero_weights_keep_every_unit_of_a_layer_alike():
     run = Run(parse_config({"init": "zeros", "learning_rate": 0.3}))
     try:

@@ -98,6 +98,7 @@ def test_dropout_and_the_optimizer_change_the_running_configuration(browser_page
     page.wait_for_function("window.playground.lastSnapshot.epoch >= 10")
     assert run.playing  # the run went on training through the changes
     assert "optimizer=adam" in page.evaluate("location.hash")
+    assert float(page.text_content("#effective-rate")) > 0  # Adam's own rate, shown live
     assert errors == []
 
 

@@ -55,6 +55,14 @@ def _rounded(values, digits: int = 4) -> list:
     return np.round(np.asarray(values, dtype=np.float64), digits).tolist()
 
 
+def _record(series: list, entry: list) -> None:
+    """Append ``[epoch, ...]`` to a history, or replace its last entry of the same epoch."""
+    if series and series[-1][0] == entry[0]:
+        series[-1] = entry
+    else:
+        series.append(entry)
+
+
 def _zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
     """All-zero weights: every unit of a layer stays the same (the notes' symmetry problem)."""
     weights[...] = 0
@@ -260,7 +268,7 @@ class Run:
         self.network = self._network(config).initialize(config.seed)
         self.trainer = self._trainer(config)
         self._tune(config)
-        self.epoch, self.error, self.history, self.rates = 0, None, [], []
+        self.epoch, self.error, self.history, self.rates, self.effective = 0, None, [], [], []
         self._published = 0.0
 
     def _trainer(self, config: Config) -> Trainer:
@@ -347,6 +355,24 @@ class Run:
         return {"train_accuracy": accuracy(self.X_train, self.Y_train),
                 "test_accuracy": accuracy(self.X_test, self.Y_test)}
 
+    def _effective_rate(self) -> float | None:
+        """The learning rate the optimizer effectively applies on its next step: the median,
+        over the parameters, of ``|Δθ| / |g|`` for one step on the first batch, taken on a copy
+        (so the run does not move). For SGD it is the rate; momentum, AdaGrad, RMSProp and Adam
+        make it their own."""
+        optimizer, batch = self.trainer.optimizer, self.config.batch_size
+        _, grads = self.network.loss_and_grad(self.X_train[:batch], self.Y_train[:batch],
+                                              training=False, check_input=False)
+        grads = grads.copy()
+        params = self.network.params.copy()
+        state = optimizer.restore(params, optimizer.state_dict(self.trainer.optimizer_state))
+        optimizer.step(params, grads, state)
+        moving = np.abs(grads) > 1e-12
+        if not moving.any():
+            return None
+        steps = np.abs(params - self.network.params)[moving]
+        return float(np.median(steps / np.abs(grads[moving])))
+
     def _schedule_preview(self) -> list[list[float]]:
         horizon = max(500, self.epoch + 100)
         epochs = np.linspace(0, horizon, 101).round().astype(int)
@@ -357,14 +383,19 @@ class Run:
     def _publish(self) -> None:
         train_loss = self._data_loss(self.X_train, self.Y_train)
         test_loss = self._data_loss(self.X_test, self.Y_test)
-        self.history.append([self.epoch, train_loss, test_loss])
+        _record(self.history, [self.epoch, train_loss, test_loss])
+        effective = self._effective_rate()
+        if effective is not None:
+            _record(self.effective, [self.epoch, effective])
         if len(self.history) > MAX_HISTORY:
             self.history, self.rates = self.history[::2], self.rates[::2]
+            self.effective = self.effective[::2]
         weights = np.concatenate([W.ravel() for W in self.network.coefs])
         self.snapshot = {
             "epoch": self.epoch, "playing": self.playing, "error": self.error,
             "train_loss": train_loss, "test_loss": test_loss, "losses": self.history,
             "learning_rates": self.rates, "learning_rate": self.trainer.learning_rate,
+            "effective_rates": self.effective,
             "schedule_preview": self._schedule_preview(),
             **self._plane_views(), **self._accuracies(),
             "weights": [_rounded(W) for W in self.network.coefs],

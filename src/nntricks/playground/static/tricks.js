@@ -83,6 +83,9 @@ export function renderSchedule(snapshot) {
   const current = Number.isFinite(snapshot.learning_rate) ? snapshot.learning_rate : rateAt(preview, snapshot.epoch ?? 0);
   $("current-rate").textContent = formatCompact(current);
   drawSchedulePlot($("schedule-plot"), preview, used, snapshot.epoch ?? 0);
+  const effective = validPairs(snapshot.effective_rates);
+  $("effective-rate").textContent = effective.length ? formatCompact(effective[effective.length - 1][1]) : "\u2013";
+  drawSchedulePlot($("effective-rate-plot"), [], effective, snapshot.epoch ?? 0);
 }
 
 function validPairs(pairs) {
