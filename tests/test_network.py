@@ -180,3 +180,16 @@ def test_a_wrong_backward_in_a_user_layer_is_caught(rng):
     report = check_network(network, rng.normal(size=(8, 4)), rng.normal(size=(8, 3)))
     failed = [array.name for array in report.arrays if array.max_relative_error > 1e-7]
     assert failed == ["s[0]"]
+
+
+def test_activity_is_each_activation_layers_output_and_the_gradient_at_its_input(rng):
+    network = Network([Dense(3, 4), Activation("tanh"), Dropout(0.5), Dense(4, 2)],
+                      "squared_error", dtype=np.float64).initialize(1)
+    X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    [(a, g)] = network.activity(X, Y)
+    W0, b0 = network.coefs[0], network.intercepts[0]
+    W1, b1 = network.coefs[1], network.intercepts[1]
+    a_hand = np.tanh(X @ W0 + b0)  # dropout is the identity in inference mode
+    delta = (a_hand @ W1 + b1 - Y) / len(X)  # ∂L/∂z of the half squared error, averaged
+    np.testing.assert_allclose(a, a_hand, rtol=1e-12)
+    np.testing.assert_allclose(g, (delta @ W1.T) * (1 - a_hand**2), rtol=1e-12)

@@ -97,7 +97,13 @@ class Layer:
         Set by :meth:`Network.frozen <nntricks.network.Network.frozen>`: the layer must repeat
         its random draws (dropout masks) and leave its buffers (running statistics) alone, so
         that the loss is a deterministic function of the parameters.
+    activity : bool
+        Class attribute: whether the layer's output is the activity of a layer of units (an
+        activation layer), what :meth:`Network.activity <nntricks.network.Network.activity>`
+        reports and the notes' argument for Xavier initialization looks at.
     """
+
+    activity = False
 
     def __init__(self) -> None:
         self.n_in: int | None = None
@@ -233,6 +239,8 @@ class Activation(Layer):
     Backward: :math:`\\partial L/\\partial z = \\partial L/\\partial a \\odot f'(z)`, with
     :math:`f'` computed from the stored output :math:`a`.
     """
+
+    activity = True
 
     def __init__(self, activation: str | ActivationFunction, **params: float) -> None:
         super().__init__()

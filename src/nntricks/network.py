@@ -325,6 +325,30 @@ class Network:
                 value += regularizer.accumulate(weights, None, grads, scratch, penalty_scale)
         return value, self.grads
 
+    def activity(self, X: np.ndarray, Y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The activity of every layer of units, and its gradient, on ``(X, Y)``.
+
+        For each layer declaring :attr:`~nntricks.layers.Layer.activity` (the activation
+        layers), in order: its output and the gradient of the loss with respect to its input
+        (:math:`\\partial L/\\partial z`, the pre-activations), in inference mode, as copies on
+        the network's device. The spreads of both, layer after layer, are what Xavier
+        initialization keeps steady (notes §2.6). Overwrites :attr:`grads`.
+        """
+        X, Y, _ = self.check_data(X, Y)
+        outputs, out = [], X
+        for layer in self.layers:
+            out = layer.forward(out, False)
+            if layer.activity:
+                outputs.append(out.copy())
+        delta = self.backend.xp.empty_like(out)
+        self.loss_function.value_and_grad(out, Y, delta)
+        gradients = []
+        for layer in reversed(self.layers):
+            delta = layer.backward(delta)
+            if layer.activity:
+                gradients.append(delta.copy())
+        return list(zip(outputs, reversed(gradients), strict=True))
+
     @contextmanager
     def frozen(self) -> Iterator[Network]:
         """Hold every layer's random draws and buffers fixed inside the block.

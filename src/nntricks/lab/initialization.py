@@ -6,7 +6,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import optim
-from ..layers import Activation
 from ..network import Network
 from ._common import CROSS_ENTROPY, Data, digits, fmt, mlp, train
 from ._report import Judgement, LabResult, Table
@@ -24,26 +23,11 @@ INITS = {  # label: (initializer, parameters)
 
 def layer_statistics(network: Network, data: Data) -> tuple[np.ndarray, np.ndarray]:
     """Standard deviation, per hidden layer, of the activations and of the back-propagated
-    gradients :math:`\\partial L/\\partial z` (pre-activations) on the training set.
-
-    Runs the layers' own ``forward`` and ``backward`` one by one and keeps what passes between
-    them: the output of every activation layer, and the gradient it hands back.
-    """
-    out = data.X_train.astype(network.dtype)
-    activations = []
-    for layer in network.layers:
-        out = layer.forward(out, False)
-        if isinstance(layer, Activation):
-            activations.append(float(out.std()))
+    gradients :math:`\\partial L/\\partial z` (pre-activations) on the training set
+    (:meth:`Network.activity <nntricks.network.Network.activity>`)."""
     Y = np.eye(network.n_outputs, dtype=network.dtype)[data.y_train]
-    delta = np.empty_like(out)
-    network.loss_function.value_and_grad(out, Y, delta)
-    gradients = []
-    for layer in reversed(network.layers):
-        delta = layer.backward(delta)
-        if isinstance(layer, Activation):
-            gradients.append(float(delta.std()))
-    return np.array(activations), np.array(gradients[::-1])
+    spreads = [(float(a.std()), float(g.std())) for a, g in network.activity(data.X_train, Y)]
+    return np.array([a for a, _ in spreads]), np.array([g for _, g in spreads])
 
 
 def _drift(first: float, last: float) -> float:

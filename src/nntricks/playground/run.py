@@ -18,7 +18,6 @@ import numpy as np
 from .. import optim, schedules
 from ..datasets import load_digits
 from ..gradcheck import check_network
-from ..layers import Activation
 from ..mlp import build_mlp
 from ..network import Network
 from ..preprocessing import MeanCenter, Standardize, Whiten
@@ -305,26 +304,16 @@ class Run:
         maps, out = [], X
         for layer in self.network.layers[:-1]:
             out = layer.forward(out, False)
-            if isinstance(layer, Activation):
+            if layer.activity:
                 maps += [_rounded(column, 3) for column in out.T]
         return maps
 
     def _spread(self) -> list[dict]:
-        """Per hidden layer, histograms of its activations and of the gradients that reach
-        them, on the training data (inference mode: no dropout noise)."""
-        layers, outputs, out = self.network.layers, [], self.X_train
-        for layer in layers:
-            out = layer.forward(out, False)
-            outputs.append(out)
-        grad = np.empty_like(out)
-        self.network.loss_function.value_and_grad(out, self.Y_train, grad)
-        reaching = [None] * len(layers)
-        for i in range(len(layers) - 1, 0, -1):
-            reaching[i] = grad.copy()
-            grad = layers[i].backward(grad)
-        return [{"activations": _histogram(outputs[i], SPREAD_BINS),
-                 "gradients": _histogram(reaching[i], SPREAD_BINS)}
-                for i, layer in enumerate(layers[:-1]) if isinstance(layer, Activation)]
+        """Per hidden layer, histograms of its activations and of the gradients back-propagated
+        to it, on the training data (inference mode: no dropout noise)."""
+        return [{"activations": _histogram(outputs, SPREAD_BINS),
+                 "gradients": _histogram(gradients, SPREAD_BINS)}
+                for outputs, gradients in self.network.activity(self.X_train, self.Y_train)]
 
     def _plane_views(self) -> dict:
         """The output and neuron maps and the points, on the plane; for the digits, each first
