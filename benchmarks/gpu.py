@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nntricks.backend import get_backend
+
 from ._libraries import fit_nntricks, fit_torch
 from .training import BIG, big_data
 
@@ -61,14 +63,15 @@ def gpu_tests() -> int:
 
 
 def _synchronized(fit, *args, **kwargs) -> float:
-    import cupy
+    """Seconds of ``fit``, with both libraries' queued GPU work finished before and after."""
     import torch
 
-    cupy.cuda.Device().synchronize()
+    device = get_backend("cuda")
+    device.synchronize()
     torch.cuda.synchronize()
     start = time.perf_counter()
     fit(*args, **kwargs)
-    cupy.cuda.Device().synchronize()
+    device.synchronize()
     torch.cuda.synchronize()
     return time.perf_counter() - start
 

@@ -203,5 +203,4 @@ def create_app(runs: Runs | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ], lifespan=lifespan)
     app.state.runs = runs
-    app.state.stopping = stopping
     return app
