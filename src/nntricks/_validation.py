@@ -36,14 +36,19 @@ def check_scalar(
     too_low = low is not None and (value < low if low_inclusive else value <= low)
     too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:
-        left = "-inf" if low is None else f"{low:g}"
-        right = "inf" if high is None else f"{high:g}"
+        left = "-inf" if low is None else _bound(low)
+        right = "inf" if high is None else _bound(high)
         interval = (
             ("[" if low_inclusive and low is not None else "(")
             + f"{left}, {right}"
             + ("]" if high_inclusive and high is not None else ")")
         )
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
+
+
+def _bound(value: float) -> str:
+    """An interval's end as text: integers in full (2**32 - 1 as 4294967295), others by %g."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else f"{value:g}"
 
 
 def check_finite(array: np.ndarray, name: str) -> None:

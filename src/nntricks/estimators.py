@@ -239,8 +239,12 @@ class _BaseMLP(BaseEstimator):
             check_scalar(rate, "dropout", low=0, high=1, high_inclusive=False)
         return [float(rate) for rate in rates]
 
-    def _check_params(self) -> None:
-        """Raise ``ValueError`` naming the first out-of-range or unknown hyperparameter."""
+    def check_params(self) -> None:
+        """Raise ``ValueError`` naming the first out-of-range or unknown hyperparameter.
+
+        ``fit`` does this first; call it to check a configuration before loading any data
+        (the command line and the sweeps do).
+        """
         check_choice(self.activation, "activation", tuple(ACTIVATIONS))
         check_choice(self.solver, "solver", SOLVERS)
         check_choice(self.learning_rate, "learning_rate", LEARNING_RATES)
@@ -265,6 +269,9 @@ class _BaseMLP(BaseEstimator):
             check_scalar(getattr(self, name), name, low=1, integer=True)
         if self.n_iter_no_change != math.inf:
             check_scalar(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
+        if isinstance(self.random_state, numbers.Integral):  # else None or a RandomState
+            check_scalar(self.random_state, "random_state", low=0, high=2**32 - 1,
+                         integer=True)
         check_scalar(self.input_dropout, "input_dropout", low=0, high=1, high_inclusive=False)
         dropping = any(self._dropout_rates(len(self._hidden_sizes()))) or self.input_dropout
         if dropping and self.solver == "lbfgs":
@@ -364,7 +371,7 @@ class _BaseMLP(BaseEstimator):
     # -- fitting -------------------------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        self._check_params()
+        self.check_params()
         device = get_backend(self.device)  # says what is missing, before any work
         X, y, sample_weight = to_host(X), to_host(y), to_host(sample_weight)
         if incremental and self.early_stopping:
@@ -553,7 +560,7 @@ class _BaseMLP(BaseEstimator):
 
         Raises ``ValueError`` (or ``KeyError``/``TypeError``) naming what does not fit.
         """
-        self._check_params()  # ranges, booleans, callbacks
+        self.check_params()  # ranges, booleans, callbacks
         if self.callbacks is not None or not (self.random_state is None
                                               or _KINDS["natural"](self.random_state)):
             raise ValueError("a saved estimator has no callbacks, and a random_state that is "
@@ -781,8 +788,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         )
         self.class_weight = class_weight
 
-    def _check_params(self) -> None:
-        super()._check_params()
+    def check_params(self) -> None:
+        super().check_params()
         weights = self.class_weight
         if not (weights is None or isinstance(weights, dict)
                 or isinstance(weights, str) and weights == "balanced"):
