@@ -197,6 +197,71 @@ def test_an_interrupted_save_leaves_the_old_file_intact(data, tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary file left behind
 
 
+@pytest.mark.parametrize("target, error, message", [
+    ("folder", IsADirectoryError, r"'{tmp}/folder': it is a folder; give a file name such as "
+                                  r"'{tmp}/folder/model.npz'"),
+    ("absent/m.npz", FileNotFoundError, r"'{tmp}/absent/m.npz': the folder '{tmp}/absent' "
+                                        r"does not exist"),
+    ("file/m.npz", NotADirectoryError, r"'{tmp}/file/m.npz': '{tmp}/file' is a file, not a "
+                                       r"folder"),
+], ids=["folder", "missing-folder", "folder-is-a-file"])
+def test_a_target_that_cannot_be_a_file_is_refused_naming_it(target, error, message, tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("")
+    before = sorted(tmp_path.rglob("*"))
+    # An unfitted model: the path is checked before any work.
+    with pytest.raises(error, match=message.format(tmp=tmp_path)) as caught:
+        save(MLPClassifier(), tmp_path / target)
+    assert ".tmp" not in str(caught.value)
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_target_that_is_not_writable_is_refused_naming_it(data, tmp_path, monkeypatch):
+    X, y = data
+    model = fitted(MLPClassifier(max_iter=1), X, y)
+    path = save(model, tmp_path / "m.npz")
+    refused = {tmp_path}
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) not in refused)  # root writes all
+    with pytest.raises(PermissionError, match=f"the folder '{tmp_path}' is not writable"):
+        save(model, tmp_path / "new.npz")
+    refused = {path}
+    with pytest.raises(PermissionError, match=f"'{path}': the file is not writable"):
+        save(model, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_a_failed_write_names_the_users_file_and_leaves_no_temporary_file(data, tmp_path,
+                                                                         monkeypatch):
+    X, y = data
+    model = fitted(MLPClassifier(max_iter=1), X, y)
+
+    def disk_full(source, target):
+        raise OSError(28, "No space left on device", source, target)
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left on device") as caught:
+        save(model, tmp_path / "m.npz")
+    assert caught.value.filename == str(tmp_path / "m.npz")
+    assert ".tmp" not in str(caught.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_save_and_load_use_the_path_exactly_as_given(data, tmp_path):
+    X, y = data
+    model = fitted(MLPClassifier(max_iter=1, random_state=0), X, y)
+    path = save(model, tmp_path / "model")  # no suffix added, unlike np.savez
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    np.testing.assert_array_equal(load(tmp_path / "model").predict_proba(X),
+                                  model.predict_proba(X))
+    path.rename(tmp_path / "model.npz")
+    with pytest.raises(FileNotFoundError, match=r"no model file at .*model; did you mean "
+                                                r".*model\.npz\?"):
+        load(tmp_path / "model")
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        load(tmp_path)
+
+
+
 def test_missing_file_and_unfitted_or_foreign_models(tmp_path):
     with pytest.raises(FileNotFoundError, match="no model file at"):
         load(tmp_path / "absent.npz")

@@ -60,9 +60,13 @@ of what may be built, and every array read by the same checked reader.
   so a loaded model never fails later because of its file.
 * A damaged, truncated or crafted file raises :class:`ModelFileError` (a ``ValueError``)
   naming the file and the problem; a file of a newer format version is refused with a message.
+* :func:`save` writes exactly the path it is given (no ``.npz`` suffix is added, unlike
+  ``np.savez``) and :func:`load` reads exactly that path. Before any work, :func:`save` checks
+  the path: a folder, a folder that does not exist, and a file or folder that is not writable
+  are refused with an ``OSError`` naming the path.
 * Writing goes to a temporary file in the same folder, flushed to disk, given the permissions
   the user's umask gives new files, then renamed over the target, so an interrupted save leaves
-  any older file intact.
+  any older file intact and no temporary file behind.
 """
 
 from __future__ import annotations
@@ -250,27 +254,39 @@ def save(model, path: str | os.PathLike) -> Path:
         A registered estimator (nntricks' MLPs and preprocessors), a trusted scikit-learn
         transformer (:data:`TRUSTED`) or a Pipeline of them.
     path : str or PathLike
-        The file to write (conventionally ending in ``.npz``); replaced only once the new file
-        is complete. It gets the permissions the umask gives new files.
+        The file to write, exactly as named: no ``.npz`` suffix is added (unlike
+        ``np.savez``), so :func:`load` reads the same ``path``. Its folder must exist. An
+        existing file is replaced only once the new one is complete; a new file gets the
+        permissions the umask gives new files.
 
     Returns
     -------
     Path
+        ``path``.
 
     Raises
     ------
+    IsADirectoryError, FileNotFoundError, NotADirectoryError, PermissionError
+        When ``path`` is a folder, its folder does not exist or is a file, or the file or its
+        folder is not writable: checked before anything is written.
+    OSError
+        When writing fails (a full disk): naming ``path``; no temporary file is left behind.
     ValueError
         When the model holds something the format cannot express (``"cannot save ..."``).
     """
+    path = Path(path)
+    _check_target(path)
     meta, arrays = _encode(model, "", fitted=True)
     meta.update(format=FORMAT, format_version=FORMAT_VERSION, nntricks_version=__version__)
     text = json.dumps(meta)
     if len(text) > MAX_META_CHARS or _json_depth(text) > MAX_JSON_DEPTH:
         raise ValueError(f"cannot save this model: its description exceeds {MAX_META_CHARS} "
                          f"characters or nests deeper than {MAX_JSON_DEPTH}")
-    path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
-                                             suffix=".tmp")
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                                 suffix=".tmp")
+    except OSError as error:
+        raise _naming(error, path) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
             np.savez(file, __meta__=np.array(text), **arrays)
@@ -278,10 +294,38 @@ def save(model, path: str | os.PathLike) -> Path:
             os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _naming(error, path) from None
         raise
     return path
+
+
+def _check_target(path: Path) -> None:
+    """Raise an ``OSError`` naming ``path`` unless :func:`save` can write a file there."""
+    folder = path.parent
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save to {str(path)!r}: it is a folder; give a file "
+                                f"name such as {str(path / 'model.npz')!r}")
+    if not folder.exists():
+        raise FileNotFoundError(f"cannot save to {str(path)!r}: the folder {str(folder)!r} "
+                                "does not exist")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"cannot save to {str(path)!r}: {str(folder)!r} is a file, "
+                                 "not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot save to {str(path)!r}: the folder {str(folder)!r} is "
+                              "not writable")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(f"cannot save to {str(path)!r}: the file is not writable")
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path``, the file the user asked for, not the temporary one."""
+    if error.errno is None or not error.strerror:
+        return error
+    return OSError(error.errno, error.strerror, str(path))
 
 
 def _umask() -> int:
@@ -624,14 +668,21 @@ def load(path: str | os.PathLike):
     Raises
     ------
     FileNotFoundError
-        When there is no such file.
+        When there is no such file (``path`` is read exactly as named, as :func:`save` writes
+        it; the message suggests ``path`` plus ``.npz`` where that file exists).
+    IsADirectoryError
+        When ``path`` is a folder.
     ModelFileError
         When the file is not a model file, is truncated, corrupted or tampered with, holds a
         pickled object, exceeds a limit, or was written in a newer format version.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a model file")
     if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
+        npz = path.with_name(path.name + ".npz")
+        hint = f"; did you mean {npz}?" if npz.is_file() else ""
+        raise FileNotFoundError(f"no model file at {path}{hint}")
     try:
         _sniff(path)
         with open(path, "rb") as file:
