@@ -493,3 +493,13 @@ def test_a_deeply_nested_description_is_refused(depth, data, tmp_path):
     write_members(path, members)
     with pytest.raises(ModelFileError, match="nested deeper than 100"):
         load(path)
+
+
+def test_nntricks_save_writes_a_pipeline(data, tmp_path):
+    X, y = data
+    pipeline = fitted(make_pipeline(StandardScaler(), MLPClassifier(max_iter=2, random_state=0)),
+                      X, y)
+    assert "save" in nntricks.__all__ and "load" in nntricks.__all__
+    nntricks.save(pipeline, tmp_path / "pipeline.npz")
+    loaded = nntricks.load(tmp_path / "pipeline.npz")
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipeline.predict_proba(X))

@@ -29,7 +29,8 @@ def test_the_readme_has_code_blocks():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_the_readme_code_blocks_run(capsys):
+def test_the_readme_code_blocks_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the blocks write model files
     X, y = load_digits(return_X_y=True)
     X = X / 16
     namespace = {"X": X, "y": y, "Y": np.eye(10)[y]}

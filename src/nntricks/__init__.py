@@ -13,7 +13,7 @@ from .losses import (
 )
 from .mlp import build_mlp
 from .network import Network
-from .persistence import load
+from .persistence import load, save
 from .preprocessing import MeanCenter, Standardize, Whiten
 from .regularizers import L1, L2
 from .version import __version__
@@ -47,5 +47,6 @@ __all__ = [
     "numerical_gradient",
     "optim",
     "relative_error",
+    "save",
     "schedules",
 ]
