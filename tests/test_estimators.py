@@ -282,6 +282,8 @@ def test_a_single_class_is_refused(small):
     ({"batch_size": 0}, "batch_size"),
     ({"leaky_relu_slope": 1.0}, "leaky_relu_slope"),
     ({"solver": "lbfgs", "dropout": 0.2}, "dropout needs a stochastic solver"),
+    ({"random_state": -1}, r"random_state must lie in \[0, 4294967295\]"),
+    ({"random_state": 2**32}, r"random_state must lie in \[0, 4294967295\]"),
 ])
 def test_unknown_or_out_of_range_parameters_are_refused_before_work(params, message, small):
     X, y = small
@@ -295,6 +297,108 @@ def test_partial_fit_with_new_classes_is_refused(small):
     model.partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
         model.partial_fit(X, np.where(y == 2, 7, y))
+
+
+# -- a fitted network and the hyperparameters that describe it ---------------------------------
+
+ARCHITECTURE_CHANGES = [
+    {"hidden_layer_sizes": (7,)}, {"activation": "tanh"}, {"batch_norm": True},
+    {"dropout": 0.2}, {"input_dropout": 0.1}, {"dtype": "float32"},
+    {"activation": "leaky_relu"},
+]
+
+
+@pytest.mark.parametrize("change", ARCHITECTURE_CHANGES)
+@pytest.mark.parametrize("continuing", ["warm_start", "partial_fit"])
+def test_a_continuing_fit_refuses_a_changed_architecture(change, continuing, small):
+    X, y = small
+    model = MLPClassifier(hidden_layer_sizes=(10,), dtype="float64", random_state=0,
+                          warm_start=continuing == "warm_start")
+    if continuing == "warm_start":
+        quiet(model.set_params(max_iter=5), X, y)
+    else:
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    before = [W.copy() for W in model.coefs_]
+    model.set_params(**change)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"{continuing}.*changed since it was built: {name} "):
+        if continuing == "warm_start":
+            model.fit(X, y)
+        else:
+            model.partial_fit(X, y)
+    for W, W_before in zip(model.coefs_, before, strict=True):
+        np.testing.assert_array_equal(W, W_before)
+
+
+@pytest.mark.parametrize("change", [{"init": "normal"}, {"leaky_relu_slope": 0.3}])
+def test_a_continuing_fit_ignores_what_does_not_shape_the_network(change, small):
+    """init only draws new weights, and the slope only matters for leaky ReLU."""
+    X, y = small
+    model = quiet(MLPClassifier(hidden_layer_sizes=(10,), max_iter=3, warm_start=True), X, y)
+    quiet(model.set_params(**change), X, y)
+    assert model.n_iter_ == 3
+
+
+def test_a_continuing_fit_trains_with_the_new_penalty(small):
+    """scikit-learn reads alpha at every fit: a warm start with a strong penalty shrinks the
+    weights, where the unchanged penalty lets them grow."""
+    X, y = small
+    norms = {}
+    for alpha in (1e-4, 100.0):
+        model = quiet(MLPClassifier(hidden_layer_sizes=(10,), solver="sgd", max_iter=20,
+                                    learning_rate_init=0.1, alpha=1e-4, warm_start=True,
+                                    random_state=0), X, y)
+        start = sum(np.sum(W**2) for W in model.coefs_)
+        quiet(model.set_params(alpha=alpha), X, y)
+        norms[alpha] = sum(np.sum(W**2) for W in model.coefs_) / start
+    assert norms[100.0] < 0.5 < norms[1e-4]
+
+
+def test_a_model_whose_architecture_parameters_changed_is_not_saved(small, tmp_path):
+    import pickle
+
+    X, y = small
+    model = quiet(MLPClassifier(hidden_layer_sizes=(10,), max_iter=3), X, y)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    saved = path.read_bytes()
+    model.set_params(hidden_layer_sizes=(4,))
+    for save in (lambda: model.save(path), lambda: pickle.dumps(model)):
+        with pytest.raises(ValueError, match=r"no longer describe the fitted network "
+                                             r"\(hidden_layer_sizes \(10,\) -> \(4,\)\)"):
+            save()
+    assert path.read_bytes() == saved
+
+
+def test_a_warm_start_on_another_kind_of_target_is_refused(small):
+    X, y = small
+    multilabel = np.c_[y == 0, y == 1].astype(int)
+    model = quiet(MLPClassifier(max_iter=3, warm_start=True), X, multilabel)
+    with pytest.raises(ValueError, match="y is a multiclass target, and the network was fitted "
+                                         "to a multilabel-indicator one"):
+        model.fit(X, y)
+    regressor = quiet(MLPRegressor(max_iter=3, warm_start=True), X, y.astype(float))
+    with pytest.raises(ValueError, match="y has 2 outputs, the fitted network 1"):
+        regressor.fit(X, np.c_[y, y].astype(float))
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_values_beyond_float32_are_refused_when_training_in_float32(Estimator, small):
+    X, y = small
+    with pytest.raises(ValueError, match="X has values beyond the range of float32"):
+        Estimator(dtype="float32").fit(X * 1e39, y)
+    if Estimator is MLPRegressor:
+        with pytest.raises(ValueError, match="y has values beyond the range of float32"):
+            Estimator(dtype="float32").fit(X, y * 1e39)
+    else:
+        quiet(Estimator(dtype="float32", max_iter=2), X * 1e30, y)  # large, but within range
+
+
+def test_labels_mixing_text_and_numbers_are_refused(small):
+    X, _ = small
+    y = np.array(["a", 1] * (len(X) // 2), dtype=object)
+    with pytest.raises(ValueError, match="y mixes text and numbers"):
+        MLPClassifier().fit(X, y)
 
 
 def test_predict_before_fit_raises_not_fitted():

@@ -125,6 +125,29 @@ HISTORY_FIELDS = {"epoch": "count", "loss": "real", "validation_score": "real or
 ``validation_loss`` was recorded lack it)."""
 
 
+def _cast(array, dtype: np.dtype, name: str):
+    """``array`` (finite: already checked) as ``dtype``; ``ValueError`` when its values lie
+    beyond the range of ``dtype`` (float64 data cast to float32)."""
+    if array.dtype == dtype:
+        return array
+    with np.errstate(over="ignore"):
+        cast = array.astype(dtype)
+    values = cast.data if sp.issparse(cast) else cast
+    if values.size and not (np.isfinite(values.max()) and np.isfinite(values.min())):
+        raise ValueError(f"{name} has values beyond the range of {dtype} (magnitudes up to "
+                         f"{np.finfo(dtype).max:.3g}): scale {name}, or set dtype='float64'")
+    return cast
+
+
+def _check_one_kind_of_label(y) -> None:
+    """Raise ``ValueError`` when the labels mix text and numbers (they cannot be sorted)."""
+    if y.dtype == object:
+        kinds = {isinstance(label, str) for label in y.ravel()}
+        if len(kinds) > 1:
+            raise ValueError("y mixes text and numbers as labels: give labels of one kind "
+                             "(e.g. y.astype(str))")
+
+
 def _check_kinds(values, kinds: dict[str, str], required, what: str) -> None:
     """Raise ``ValueError`` unless ``values`` maps names of ``kinds``, ``required`` among them,
     to values of their kind (``"<kind> or None"`` also allows ``None``)."""
@@ -299,11 +322,26 @@ class _BaseMLP(BaseEstimator):
             return np.dtype(self.dtype)
         return np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64)
 
-    def _build_network(self, n_features: int, n_outputs: int, dtype) -> Network:
+    def _penalties(self) -> list:
+        """The network's penalties; scikit-learn's is (alpha/2)·Σ‖W‖², divided by the batch
+        size in training. Read at every fit, as scikit-learn reads ``alpha``."""
+        return ([L2(self.alpha / 2)] if self.alpha > 0 else []) + \
+            ([L1(self.l1)] if self.l1 > 0 else [])
+
+    def _architecture(self) -> dict:
+        """The hyperparameters that shape the network (``dtype`` aside), normalized: a fit
+        that continues a network (``warm_start``, ``partial_fit``) refuses a change to any of
+        them, since the trained weights belong to the network as it was built."""
         hidden = self._hidden_sizes()
-        # scikit-learn's penalty is (alpha/2)·Σ‖W‖², divided by the batch size in training.
-        penalties = [L2(self.alpha / 2)] if self.alpha > 0 else []
-        penalties += [L1(self.l1)] if self.l1 > 0 else []
+        return {"hidden_layer_sizes": tuple(hidden), "activation": self.activation,
+                "leaky_relu_slope": (self.leaky_relu_slope if self.activation == "leaky_relu"
+                                     else None),
+                "dropout": tuple(self._dropout_rates(len(hidden))),
+                "input_dropout": float(self.input_dropout), "batch_norm": bool(self.batch_norm)}
+
+    def _build_network(self, n_features: int, n_outputs: int, dtype) -> Network:
+        self._built_architecture = self._architecture()
+        hidden = self._hidden_sizes()
         return build_mlp(
             n_features, hidden, n_outputs, activation=self.activation,
             activation_params=({"slope": self.leaky_relu_slope}
@@ -311,8 +349,29 @@ class _BaseMLP(BaseEstimator):
             init=self.init, init_params={"std": self.init_std} if self.init == "normal" else None,
             dropout=self._dropout_rates(len(hidden)), input_dropout=self.input_dropout,
             batch_norm=self.batch_norm,
-            loss=self._loss_function(), regularizers=penalties, dtype=dtype,
+            loss=self._loss_function(), regularizers=self._penalties(), dtype=dtype,
             device=self._placement())
+
+    def _architecture_changes(self) -> str:
+        """Each architecture hyperparameter changed since the fitted network was built, as
+        ``"name old -> new"`` (empty when none): a continuing fit or a model file would pair
+        the old network with the new values."""
+        now = self._architecture()
+        changed = {name: (old, now[name]) for name, old in self._built_architecture.items()
+                   if now[name] != old}
+        if self.dtype is not None and np.dtype(self.dtype) != self.network_.dtype:
+            changed["dtype"] = (str(self.network_.dtype), self.dtype)
+        return ", ".join(f"{name} {old!r} -> {new!r}" for name, (old, new) in changed.items())
+
+    def _check_same_network(self, incremental: bool) -> None:
+        changes = self._architecture_changes()
+        if changes:
+            how, anew = (("partial_fit", "call fit, or sklearn.base.clone(model).partial_fit")
+                         if incremental else
+                         ("warm_start=True", "warm_start=False, or sklearn.base.clone(model).fit"))
+            raise ValueError(f"{how} continues the fitted network, but hyperparameters that "
+                             f"shape it changed since it was built: {changes}. Set them back, "
+                             f"or train a new network ({anew})")
 
     def _placement(self) -> Backend:
         """Where a network built now lives: ``device``, or the CPU for a model loaded where
@@ -377,14 +436,19 @@ class _BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        continuing = not first_pass and hasattr(self, "network_")
+        if continuing:
+            self._check_same_network(incremental)
         X, Y, target_weight = self._validate_input(X, y, incremental, reset=first_pass)
         if self.input_dropout and sp.issparse(X):
             raise ValueError("input_dropout needs dense X (dropout draws a mask per input "
                              "value); give X.toarray() or set input_dropout=0")
-        dtype = (self.network_.dtype if not first_pass and hasattr(self, "network_")
-                 else self._train_dtype(X))
-        X = X.astype(dtype, copy=False)
-        Y = np.ascontiguousarray(Y, dtype=dtype)
+        if continuing and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs, the fitted network {self.n_outputs_}: "
+                             "train a new network for it (warm_start=False)")
+        dtype = self.network_.dtype if continuing else self._train_dtype(X)
+        X = _cast(X, dtype, "X")
+        Y = np.ascontiguousarray(_cast(Y, dtype, "y"))
         sample_weight = check_sample_weight(sample_weight, X.shape[0], dtype)
         if target_weight is not None:  # class weights multiply the sample weights
             sample_weight = target_weight.astype(dtype) * (1 if sample_weight is None
@@ -396,6 +460,7 @@ class _BaseMLP(BaseEstimator):
         else:
             self._move_to(device)
             self._continue_from_coefs(X.shape[1], Y.shape[1], dtype)
+            self.network_.regularizers = self._penalties()
         self.n_iter_ = 0
         try:
             if self.solver == "lbfgs":
@@ -538,6 +603,10 @@ class _BaseMLP(BaseEstimator):
             features' names, and the trainer's state for resuming ``partial_fit``.
         """
         check_is_fitted(self)
+        changes = self._architecture_changes()
+        if changes:
+            raise ValueError(f"the hyperparameters no longer describe the fitted network "
+                             f"({changes}): set them back, or fit again, before saving")
         meta = {"fitted": {name: jsonable(getattr(self, name)) for name in FITTED_ATTRIBUTES
                            if hasattr(self, name)},
                 "dtype": self.network_.dtype.name,
@@ -808,6 +877,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        _check_one_kind_of_label(y)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
@@ -816,6 +886,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise ValueError(f"a classifier needs at least two classes; y has only one "
                                  f"class: {self.classes_[0]!r}")
         else:
+            kind, fitted = type_of_target(y), self._label_binarizer.y_type_
+            if kind.startswith("multilabel") != fitted.startswith("multilabel"):
+                raise ValueError(f"y is a {kind} target, and the network was fitted to a "
+                                 f"{fitted} one: train a new network for it (warm_start=False)")
             classes = unique_labels(y)
             if self.warm_start and not incremental:
                 if set(classes) != set(self.classes_):
@@ -1052,6 +1126,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _loss_function(self) -> str:
         check_choice(self.loss, "loss", ("squared_error", "poisson"))
         return self.loss
+
+    def _architecture(self) -> dict:
+        return {**super()._architecture(), "loss": self.loss}
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
