@@ -110,7 +110,7 @@ def test_partial_fit_takes_a_dict_but_not_balanced(three_classes):
 @pytest.mark.parametrize("class_weight, message", [
     ("even", "class_weight must be None, 'balanced' or a dict"),
     ({0: -1.0}, r"class_weight\[0\] must lie in"),
-    ({7: 2.0}, r"class_weight names classes \['7'\]"),
+    ({7: 2.0}, r"class_weight names classes \[7\] that are not among the classes \[0, 1, 2\]"),
 ])
 def test_bad_class_weights_are_refused(class_weight, message, three_classes):
     X, y = three_classes

@@ -266,7 +266,7 @@ def test_y_of_the_wrong_length_is_refused(small):
 
 def test_a_single_class_is_refused(small):
     X, _ = small
-    with pytest.raises(ValueError, match="at least two classes; y has only one class"):
+    with pytest.raises(ValueError, match=r"at least two classes; y has only one class: 0\.0$"):
         MLPClassifier().fit(X, np.zeros(len(X)))
 
 
@@ -283,6 +283,9 @@ def test_a_single_class_is_refused(small):
     ({"leaky_relu_slope": 1.0}, "leaky_relu_slope"),
     ({"solver": "lbfgs", "dropout": 0.2}, "dropout needs a stochastic solver"),
     ({"random_state": -1}, r"random_state must lie in \[0, 4294967295\]"),
+    ({"hidden_layer_sizes": "10"}, "hidden_layer_sizes must be an integer or a sequence of "
+                                   "integers, got '10'"),
+    ({"batch_norm": True, "batch_size": 1}, "batch_norm needs batches of at least 2 samples"),
     ({"random_state": 2**32}, r"random_state must lie in \[0, 4294967295\]"),
 ])
 def test_unknown_or_out_of_range_parameters_are_refused_before_work(params, message, small):

@@ -106,7 +106,7 @@ def test_ctrl_c_mid_epoch_without_validation_keeps_the_last_completed_epoch(smal
     opt = optim.Optimizer(interrupt.transform, optim.scale_by_learning_rate(0.1))
     trainer = Trainer(network(), opt, batch_size=30, random_state=0,
                       callbacks=[lambda record, t: after_epoch.append(t.network.params.copy())])
-    with pytest.warns(TrainingInterrupted, match="after 1 completed epochs; keeping the weights "
+    with pytest.warns(TrainingInterrupted, match="after 1 completed epoch; keeping the weights "
                                                  "at the end of epoch 1"):
         assert trainer.run(X, one_hot(y), max_epochs=5) == "interrupted"
     np.testing.assert_array_equal(trainer.network.params, after_epoch[0])

@@ -251,6 +251,9 @@ class _BaseMLP(BaseEstimator):
 
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
+        if isinstance(sizes, str):
+            raise ValueError(f"hidden_layer_sizes must be an integer or a sequence of integers, "
+                             f"got {sizes!r}")
         sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
         for size in sizes:
             check_scalar(size, "each of hidden_layer_sizes", low=1, integer=True)
@@ -276,6 +279,9 @@ class _BaseMLP(BaseEstimator):
         check_choice(self.device, "device", DEVICES)
         if self.batch_size != "auto":
             check_scalar(self.batch_size, "batch_size", low=1, integer=True)
+            if self.batch_norm is True and self.batch_size == 1:
+                raise ValueError("batch_norm needs batches of at least 2 samples (it normalizes "
+                                 "each unit over the batch): set batch_size >= 2")
         for name in ("alpha", "l1", "power_t", "tol", "lr_decay_rate"):
             check_scalar(getattr(self, name), name, low=0)
         for name in ("learning_rate_init", "epsilon", "init_std", "lr_tau"):
@@ -884,7 +890,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.classes_ = self._label_binarizer.classes_
             if len(self.classes_) < 2:
                 raise ValueError(f"a classifier needs at least two classes; y has only one "
-                                 f"class: {self.classes_[0]!r}")
+                                 f"class: {np.asarray(self.classes_[0]).item()!r}")
         else:
             kind, fitted = type_of_target(y), self._label_binarizer.y_type_
             if kind.startswith("multilabel") != fitted.startswith("multilabel"):
@@ -919,8 +925,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         unknown = set(self.class_weight) - set(self.classes_) \
             if isinstance(self.class_weight, dict) else set()
         if unknown:
-            raise ValueError(f"class_weight names classes {sorted(map(str, unknown))} that are "
-                             f"not among the classes {list(self.classes_)}")
+            raise ValueError(f"class_weight names classes {sorted(unknown, key=str)} that are "
+                             f"not among the classes {self.classes_.tolist()}")
         return compute_sample_weight(self.class_weight, y)
 
     def fit(self, X, y, sample_weight=None):

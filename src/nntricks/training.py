@@ -438,7 +438,8 @@ class Trainer:
 
     def _interrupted(self, validating: bool) -> str:
         """Put back the weights to keep after a Ctrl-C, and say which they are."""
-        done = f"training interrupted by the user after {self.epochs_done} completed epochs; "
+        done = (f"training interrupted by the user after {self.epochs_done} completed "
+                f"epoch{'' if self.epochs_done == 1 else 's'}; ")
         if not self.epochs_done:
             self._last_finite.restore(self.network)
             return done + "keeping the initial weights"
