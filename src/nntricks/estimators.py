@@ -37,10 +37,19 @@ parameter                 meaning                                               
 ``fan_in_scaling``        per-weight learning rate times ``1/√n_in``            §2.7
 ``dtype``                 ``"float32"`` or ``"float64"``; default ``None``
                           follows the input like scikit-learn
-``callbacks``             ``callback(record, trainer)`` after each epoch
+``callbacks``             a list of ``callback(record, trainer)``, called
+                          after each epoch
 ``device``                ``"cpu"`` (NumPy) or ``"cuda"`` (CuPy on an NVIDIA
                           GPU; ``pip install "nntricks[gpu]"``)
+``class_weight``          (classifier) ``None``, ``"balanced"`` or a dict of
+                          class -> weight multiplying the sample weights
 ========================  ====================================================  =======
+
+``warm_start`` and ``partial_fit`` continue the fitted network: they refuse a change of the
+hyperparameters that shape it (``hidden_layer_sizes``, ``activation``, ``leaky_relu_slope``
+with leaky ReLU, ``dropout``, ``input_dropout``, ``batch_norm``, ``dtype`` and the regressor's
+``loss``), and read the others, ``alpha`` and ``l1`` included, anew at every call, as
+scikit-learn does.
 
 ``dtype``: the default follows scikit-learn (float32 input trains in float32, anything else in
 float64), so that swapping the import changes no precision. ``dtype="float32"`` trains about
