@@ -2,6 +2,7 @@
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,3 +55,13 @@ def test_without_the_extra_the_command_says_which_to_install(monkeypatch, capsys
     assert main(["playground", "--no-browser"]) == 2
     assert 'pip install "nntricks[playground]"' in capsys.readouterr().err
     time.sleep(0)  # nothing was started
+
+
+def test_a_port_in_use_is_a_usage_error_naming_it(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["playground", "--no-browser", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot listen on --host 127.0.0.1 --port {port}" in err

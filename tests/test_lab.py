@@ -415,7 +415,8 @@ def test_cli_defaults_and_errors(capsys):
     args = parser().parse_args(["lab", "all"])
     assert str(args.output) == "nntricks-lab" and args.seed == 0 and not args.quick
     assert args.report is None
-    for bad in (["lab", "swish"], ["lab", "gradcheck", "--seed", "-1"], ["lab"]):
+    for bad in (["lab", "swish"], ["lab", "gradcheck", "--seed", "-1"],
+                ["lab", "gradcheck", "--seed", str(2**32)], ["lab"]):
         with pytest.raises(SystemExit) as error:
             parser().parse_args(bad)
         assert error.value.code == 2
@@ -430,8 +431,9 @@ def test_cli_defaults_and_errors(capsys):
 def test_run_experiment_rejects_unknown_names_and_bad_seeds():
     with pytest.raises(ValueError, match="unknown experiment 'swish'"):
         lab.run_experiment("swish")
-    with pytest.raises(ValueError, match="seed"):
-        lab.run_experiment("gradcheck", seed=-1)
+    for seed in (-1, 2**32):  # scikit-learn's random_state range is [0, 2**32 - 1]
+        with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]"):
+            lab.run_experiment("gradcheck", seed=seed)
 
 
 def test_training_helper_records_divergence():

@@ -9,7 +9,8 @@ code  meaning
 1     a failure during the work (training diverged, a trial failed, an unexpected error)
 2     bad usage or bad data, found before the work starts whenever it can be
 130   interrupted by Ctrl-C: what was finished is kept and said, nothing cut short is
-      published or recorded as finished
+      published or recorded as finished (but the playground, which Ctrl-C is the way to stop,
+      ends with 0)
 ====  ==================================================================================
 
 A broken pipe on standard output (``nntricks predict --output - | head``) ends quietly. Set

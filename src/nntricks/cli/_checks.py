@@ -38,24 +38,38 @@ def check_output_file(path: Path, option: str = "--output") -> None:
         raise ValueError(f"{option} {str(path)!r}: the file is not writable")
 
 
-def _integer_at_least(text: str, low: int) -> int:
+def _integer_in(text: str, low: int, high: int | None = None, note: str = "") -> int:
     try:
         value = int(text)
     except ValueError:
-        value = low - 1
-    if value < low:
-        raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        expected = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+        raise argparse.ArgumentTypeError(f"must be {expected}{note}, got {text!r}")
     return value
 
 
 def positive_int(text: str) -> int:
     """An ``argparse`` type: an integer >= 1."""
-    return _integer_at_least(text, 1)
+    return _integer_in(text, 1)
 
 
-def non_negative_int(text: str) -> int:
-    """An ``argparse`` type: an integer >= 0 (a seed)."""
-    return _integer_at_least(text, 0)
+def random_seed(text: str) -> int:
+    """An ``argparse`` type: a seed, an integer in [0, 2**32 - 1] (NumPy's and scikit-learn's
+    ``random_state`` range)."""
+    return _integer_in(text, 0, 2**32 - 1)
+
+
+def port(text: str) -> int:
+    """An ``argparse`` type: a TCP port in [0, 65535], 0 meaning a free one the system picks."""
+    return _integer_in(text, 0, 65535, " (0: a free one)")
+
+
+def n_jobs(text: str) -> int:
+    """An ``argparse`` type: a number of workers, an integer >= 1 or -1 for every core."""
+    if text.strip() == "-1":
+        return -1
+    return _integer_in(text, 1, note=" (or -1: every core)")
 
 
 def _number(text: str, accept, expected: str) -> float:
@@ -76,6 +90,11 @@ def non_negative_float(text: str) -> float:
 def positive_float(text: str) -> float:
     """An ``argparse`` type: a finite number > 0."""
     return _number(text, lambda value: value > 0, "a number > 0")
+
+
+def fraction(text: str) -> float:
+    """An ``argparse`` type: a fraction in (0, 1)."""
+    return _number(text, lambda value: 0 < value < 1, "a fraction in (0, 1)")
 
 
 def drop_rate(text: str) -> float:

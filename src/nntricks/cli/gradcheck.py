@@ -13,9 +13,9 @@ from ..regularizers import L1, L2
 from ._checks import (
     drop_rate,
     non_negative_float,
-    non_negative_int,
     positive_float,
     positive_int,
+    random_seed,
 )
 from ._formatting import DefaultsOnceFormatter
 
@@ -57,7 +57,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="largest relative error that passes (by default "
                         f"{DEFAULT_TOLERANCES['centered']:g} for centered and "
                         f"{DEFAULT_TOLERANCES['forward']:g} for forward differences)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
+    parser.add_argument("--seed", type=random_seed, default=0,
                         help="seed of data, weights and probes")
     parser.set_defaults(run=run)
 

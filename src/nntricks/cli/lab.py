@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ..lab import EXPERIMENTS, REPORT, run_all
-from ._checks import check_output_folder, non_negative_int
+from ._checks import check_output_folder, random_seed
 
 ALL = "all"
 
@@ -49,7 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", "-o", type=Path, default=Path("nntricks-lab"),
                         metavar="DIR", help="folder for the PNG, JSON and HTML files "
                         "(default: nntricks-lab/)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
+    parser.add_argument("--seed", type=random_seed, default=0,
                         help="seed of every random choice (default: 0)")
     parser.add_argument("--quick", action="store_true",
                         help="small, fast versions of the experiments (under a minute for all); "

@@ -7,6 +7,8 @@ import socket
 import sys
 import webbrowser
 
+from ._checks import port
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MISSING = ('the playground needs Starlette and uvicorn: pip install "nntricks[playground]" '
            '(or, in the source repository, pip install -e ".[playground]")')
@@ -19,13 +21,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description=(
             "Start a local web server that trains nntricks' own networks on 2-D data sets while "
             "the page draws the losses, the decision boundary, every neuron and the weights. It "
-            "prints the address and opens the default browser; Ctrl-C stops it. The settings "
-            "live in the page's address: copy it to share a setting, seed included. Needs "
+            "prints the address and opens the default browser; Ctrl-C stops it (exit status "
+            "0). The settings live in the page's address: copy it to share a setting, seed "
+            "included. Needs "
             'pip install "nntricks[playground]"; works with no network.'
         ),
     )
-    parser.add_argument("--port", type=int, default=0,
-                        help="port to listen on (default: a free one)")
+    parser.add_argument("--port", type=port, default=0,
+                        help="port to listen on, 0 to 65535 (default: 0, a free one)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -45,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((args.host, args.port))  # port 0: the system picks a free one
+    try:
+        listener.bind((args.host, args.port))  # port 0: the system picks a free one
+    except OSError as error:
+        listener.close()
+        raise ValueError(f"cannot listen on --host {args.host} --port {args.port}: "
+                         f"{error.strerror or error}") from None
     port = listener.getsockname()[1]
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     url = f"http://{host}:{port}/"

@@ -93,7 +93,8 @@ def run_experiment(name: str, *, seed: int = 0, quick: bool = False,
     name : str
         A key of :data:`EXPERIMENTS`.
     seed : int, default=0
-        Seeds everything random in the experiment.
+        Seeds everything random in the experiment; in ``[0, 2**32 - 1]``, the range of
+        scikit-learn's ``random_state``.
     quick : bool, default=False
         The small version (seconds instead of tens of seconds).
     output : str or Path, optional
@@ -101,8 +102,8 @@ def run_experiment(name: str, *, seed: int = 0, quick: bool = False,
     """
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"seed must be an integer in [0, {2**32 - 1}], got {seed!r}")
     started = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         result = EXPERIMENTS[name](seed=seed, quick=quick)
