@@ -80,6 +80,12 @@ CASES = {
     "sweep --results naming a folder": (["sweep", "{f}/good.json", "--results", "{f}/a-folder",
                                          "--n-jobs", "1"], 2, "is a folder"),
     "sweep of YAML text numbers": (["sweep", "{f}/text-number.yaml"], 2, "1.0e-4"),
+    "sweep with no workers": (["sweep", "{f}/good.json", "--n-jobs", "0"], 2,
+                              "--n-jobs: must be an integer >= 1 (or -1: every core)"),
+    "sweep with a negative timeout": (["sweep", "{f}/good.json", "--scheduler",
+                                       "tcp://127.0.0.1:8786", "--connect-timeout", "-1"], 2,
+                                      "--connect-timeout: must be a number > 0"),
+    "sweep showing -1 rows": (["sweep", "{f}/good.json", "--top", "-1"], 2, "--top"),
     "bench with bad options": (["bench", "--", "--rounds", "x"], 2, "--rounds"),
 }
 

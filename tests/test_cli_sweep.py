@@ -3,6 +3,7 @@
 import argparse
 import json
 import socket
+import subprocess
 import sys
 
 import pytest
@@ -116,6 +117,10 @@ def test_param_flags_read_json_bare_words_and_kind_shorthands(text, expected):
     (["--n-trials", "0"], "n_trials must be an integer >= 1"),
     (["--param", "alpha"], "--param takes NAME=VALUE"),
     (["--data", "nowhere.csv"], "nowhere.csv"),
+    # nntricks estimators check every trial's values (check_params) before the first runs
+    (["--param", "alpha=-1"], "alpha must lie in [0, inf), got -1"),
+    (["--param", "learning_rate_init=uniform:-0.1,0.1"], "learning_rate_init must lie in (0, inf)"),
+    (["--param", "activation=choice:relu,bogus"], "unknown activation 'bogus'"),
 ])
 def test_bad_input_exits_2_before_any_trial(sweep, spec, tmp_path, args, message):
     results = tmp_path / "r.jsonl"
@@ -146,12 +151,29 @@ def test_an_unreachable_scheduler_exits_2(sweep, spec):
     assert code == 2 and f"cannot reach the Dask scheduler at 'tcp://127.0.0.1:{port}'" in err
 
 
-def test_failed_trials_exit_1_and_are_listed(sweep, spec):
-    code, out, _ = sweep(spec, "--param", "activation=choice:relu,bogus", "--n-trials", "6",
-                         "--n-jobs", "1")
+def test_failed_trials_exit_1_and_are_listed(sweep, tmp_path):
+    # a scikit-learn estimator's parameters are left to its fit, trial by trial
+    code, out, _ = sweep("--estimator", "sklearn.linear_model.LogisticRegression", "--data",
+                         "digits", "--search", "grid", "--param", "C=choice:1.0,-1.0",
+                         "--param", "max_iter=500", "--cv", "2", "--results",
+                         tmp_path / "r.jsonl", "--no-plot", "--n-jobs", "1")
     assert code == 1
-    failed = [line for line in out.splitlines() if line.startswith("FAILED")]
-    assert failed and all("unknown activation 'bogus'" in line for line in failed)
+    failed = [line for line in out.splitlines() if "FAILED" in line]
+    assert len(failed) == 2  # as it finished, and in the summary
+    assert all("C=-1" in line and "'C' parameter" in line for line in failed)
+
+
+@pytest.mark.parametrize("address, message", [
+    ("nonsense", "'nonsense' is not a Dask scheduler address (missing port number"),
+    ("tls://127.0.0.1:1", "cannot reach the Dask scheduler at 'tls://127.0.0.1:1'"),
+])
+def test_a_bad_scheduler_address_is_one_line_and_no_traceback(spec, address, message):
+    pytest.importorskip("distributed")
+    result = subprocess.run([sys.executable, "-m", "nntricks", "sweep", str(spec),
+                             "--scheduler", address, "--connect-timeout", "2"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
 
 
 def test_an_interrupted_sweep_exits_130_and_the_same_command_resumes(sweep, spec, monkeypatch):

@@ -190,6 +190,10 @@ def test_bad_spec_files_fail_clearly(tmp_path, name, text, message):
     ({"estimator": "NoSuchEstimator"}, "unknown estimator"),
     ({"estimator": "sklearn.linear_model.NoSuch"}, "cannot import estimator"),
     ({"data": "no-such-data"}, "no-such-data"),
+    # an nntricks estimator checks every trial's values (check_params) before the first runs
+    ({"params": {**RANDOM_12["params"], "alpha": -1.0}}, r"alpha must lie in \[0, inf\)"),
+    ({"params": {**RANDOM_12["params"], "learning_rate_init": {"uniform": [-0.1, 0.1]}}},
+     r"learning_rate_init must lie in \(0, inf\)"),
 ])
 def test_bad_input_fails_before_any_trial_runs(tmp_path, change, message):
     results = tmp_path / "r.jsonl"
@@ -197,6 +201,40 @@ def test_bad_input_fails_before_any_trial_runs(tmp_path, change, message):
     with pytest.raises(ValueError, match=message):
         run_sweep(RANDOM_12 | change, results, n_jobs=1, on_result=seen.append)
     assert seen == [] and not results.exists()
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5])
+def test_n_jobs_is_minus_one_or_at_least_one(tmp_path, n_jobs):
+    with pytest.raises(ValueError, match=r"n_jobs must be -1 \(every core\) or an integer >= 1"):
+        run_sweep(RANDOM_12, tmp_path / "r.jsonl", n_jobs=n_jobs)
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_no_more_local_workers_start_than_trials_to_run(tmp_path):
+    psutil = pytest.importorskip("psutil")
+
+    def workers():
+        return sum("LokyProcess" in " ".join(child.cmdline())
+                   for child in psutil.Process().children(recursive=True))
+
+    seen = []
+    spec = RANDOM_12 | {"search": "grid", "params": {"alpha": [1e-4, 1e-3], **SMALL}}
+    result = run_sweep(spec, tmp_path / "r.jsonl", n_jobs=8,
+                       on_result=lambda record: seen.append(workers()))
+    assert result.n_run == 2 and 1 <= max(seen) <= 2
+
+
+@pytest.mark.parametrize("scheduler, timeout, message", [
+    ("nonsense", 2, "'nonsense' is not a Dask scheduler address"),
+    ("tcp://127.0.0.1:8786", -1, r"connect_timeout must lie in \(0, inf\)"),
+    ("tcp://127.0.0.1:8786", 0, r"connect_timeout must lie in \(0, inf\)"),
+])
+def test_a_bad_scheduler_address_or_timeout_fails_before_connecting(scheduler, timeout, message):
+    pytest.importorskip("distributed")
+    from nntricks.sweep import connect
+
+    with pytest.raises(ValueError, match=message):
+        connect(scheduler, timeout)
 
 
 def test_without_dask_a_scheduler_says_what_to_install(tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sweep import PARAMETER_KINDS, SPEC_KEYS, SweepSpec, load_spec, plan, run_sweep
-from ._checks import check_output_file
+from ._checks import check_output_file, n_jobs, positive_float, positive_int
 
 EPILOG = """\
 spec file (JSON, TOML, or YAML when PyYAML is installed), e.g. sweep.toml:
@@ -77,14 +77,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="PNG of score against each parameter (default: the results path "
                              "with .png)")
     output.add_argument("--no-plot", action="store_true", help="draw no plot")
-    output.add_argument("--top", type=int, default=20, metavar="N",
+    output.add_argument("--top", type=positive_int, default=20, metavar="N",
                         help="rows of the summary table (default: 20)")
     run = parser.add_argument_group("execution")
-    run.add_argument("--n-jobs", type=int, default=-1, metavar="N",
-                     help="trials at once (default: -1, all local or cluster cores)")
+    run.add_argument("--n-jobs", type=n_jobs, default=-1, metavar="N",
+                     help="trials at once, never more than the trials to run (default: -1, "
+                          "all local or cluster cores)")
     run.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                      help="run on the Dask cluster of this scheduler")
-    run.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+    run.add_argument("--connect-timeout", type=positive_float, default=10.0, metavar="SECONDS",
                      help="give up on an unreachable scheduler after this long (default: 10)")
     run.add_argument("--no-retry-failed", action="store_true",
                      help="do not re-run trials recorded as failed")

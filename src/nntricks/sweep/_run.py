@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed, parallel_config
+from joblib import Parallel, cpu_count, delayed, parallel_config
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from .._validation import check_scalar
+from ..estimators import MLPClassifier, MLPRegressor
 from ..splits import holdout_split
 from ..training import raise_if_interrupted
 from ._report import SweepResult
@@ -226,11 +228,38 @@ def plan(spec: SweepSpec, results: str | Path, *,
 
     A trial is finished when ``results`` holds a record of its id with status "ok" (or any
     status, with ``retry_failed=False``).
+
+    Raises
+    ------
+    ValueError
+        When a parameter is not one of the estimator's, or, for an nntricks estimator, when
+        a trial's value is out of range (its ``check_params()``, which fits nothing).
     """
+    estimator = resolve_estimator(spec.estimator)
+    check_params(estimator, spec.params)
     trials = make_trials(spec)
+    _check_trial_values(estimator, trials)
     finished = {trial_id for trial_id, record in read_results(results).items()
                 if record.get("status") == "ok" or not retry_failed}
     return trials, [trial for trial in trials if trial.trial_id not in finished]
+
+
+def _check_trial_values(estimator: BaseEstimator, trials: Iterable[Trial]) -> None:
+    """Raise the ``ValueError`` of the first trial whose parameters an nntricks estimator
+    refuses; other estimators check their parameters in ``fit``, trial by trial."""
+    if not isinstance(estimator, MLPClassifier | MLPRegressor):
+        return
+    for trial in trials:
+        clone(estimator).set_params(**trial.params, random_state=trial.seed).check_params()
+
+
+def _n_workers(n_jobs: int, n_pending: int, on_dask: bool) -> int:
+    """The ``n_jobs`` to give joblib: never more local workers than trials to run."""
+    if not (n_jobs == -1 or isinstance(n_jobs, int | np.integer) and n_jobs >= 1):
+        raise ValueError(f"n_jobs must be -1 (every core) or an integer >= 1, got {n_jobs!r}")
+    if n_jobs == -1:
+        return -1 if on_dask else min(cpu_count(), n_pending)
+    return min(n_jobs, n_pending)
 
 
 class _Appender:
@@ -272,13 +301,34 @@ def connect(scheduler: str, timeout: float = 10.0) -> Any:
     ------
     ImportError
         When dask.distributed is not installed (the message says what to install).
+    ValueError
+        When ``timeout`` is not a number > 0, or ``scheduler`` is not an address with a host
+        and a port.
     ConnectionError
         When the scheduler does not answer within ``timeout`` seconds.
     """
     distributed = import_distributed()
+    check_scalar(timeout, "connect_timeout", low=0, low_inclusive=False)
     try:
-        return distributed.Client(scheduler, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
+        distributed.comm.get_address_host_port(scheduler)
+    except ValueError as error:
+        raise ValueError(f"{scheduler!r} is not a Dask scheduler address ({error}); give "
+                         "tcp://HOST:PORT (default port 8786)") from None
+
+    class Client(distributed.Client):
+        # Dask's Client closes itself when its start fails with an OSError only; after any
+        # other failure (a TLS address with no TLS configuration) its __del__ closes it at
+        # exit, after waiting twice the timeout, and prints a traceback.
+        def start(self, **kwargs: Any) -> None:
+            try:
+                super().start(**kwargs)
+            except BaseException:
+                self.close()
+                raise
+
+    try:
+        return Client(scheduler, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
         raise ConnectionError(
             f"cannot reach the Dask scheduler at {scheduler!r} within {timeout:g} s ({error}); "
             f"check that `dask scheduler` runs there and that the address is "
@@ -293,9 +343,10 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
     """Run a hyperparameter sweep, appending each finished trial to ``results`` at once.
 
     Everything is validated before the first trial runs: the spec, its ranges, the parameter
-    names (against ``estimator.get_params()``), the Dask installation and the scheduler
-    connection. Trials already finished in ``results`` (same trial id) are skipped, so re-running
-    an interrupted sweep runs only the missing ones. Failed trials are run again unless
+    names (against ``estimator.get_params()``), for an nntricks estimator every trial's values
+    (its ``check_params()``), ``n_jobs``, the Dask installation and the scheduler connection.
+    Trials already finished in ``results`` (same trial id) are skipped, so re-running an
+    interrupted sweep runs only the missing ones. Failed trials are run again unless
     ``retry_failed=False`` (a failure may be transient, such as a lost worker; a deterministic
     failure fails again quickly).
 
@@ -315,7 +366,8 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
         (seconds, all folds), ``error`` (exception text of a failed trial), ``warnings``,
         ``worker`` (host:pid) and ``finished`` (UTC time).
     n_jobs : int, default=-1
-        Trials run at once: ``-1`` all local cores (or all cluster cores with Dask).
+        Trials run at once: ``-1`` all local cores (or all cluster cores with Dask), or an
+        integer >= 1; never more local worker processes than trials to run.
     scheduler : str, optional
         Address ``tcp://HOST:PORT`` of a running Dask scheduler.
     client : dask.distributed.Client, optional
@@ -338,9 +390,9 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
     elif not isinstance(spec, SweepSpec):
         spec = SweepSpec.from_dict(spec)
     estimator = resolve_estimator(spec.estimator)
-    check_params(estimator, spec.params)
     path = Path(results)
     trials, pending = plan(spec, path, retry_failed=retry_failed)
+    n_workers = _n_workers(n_jobs, len(pending), client is not None or scheduler is not None)
     latest = read_results(path)
 
     own_client = None
@@ -355,7 +407,8 @@ def run_sweep(spec: SweepSpec | Mapping[str, Any] | str | Path,
             backend = (parallel_config(backend="dask", client=client, scatter=[X, y])
                        if client is not None else contextlib.nullcontext())
             with backend, _Appender(path) as out:
-                jobs = Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")(
+                jobs = Parallel(n_jobs=n_workers, batch_size=1,
+                                return_as="generator_unordered")(
                     delayed(run_trial)(trial, estimator, X, y, cv=spec.cv,
                                        holdout=spec.holdout, scoring=spec.scoring)
                     for trial in pending)
