@@ -51,6 +51,8 @@ CASES = {
     "train lbfgs with dropout": (["train", "--solver", "lbfgs"], 2, "--dropout 0"),
     "train with a negative rate": (["train", "--learning-rate-init", "-1"], 2,
                                    "learning_rate_init"),
+    "train with a test size of 0": (["train", "--test-size", "0", "--output", "{f}/t"], 2,
+                                    "--test-size: must be a fraction in (0, 1)"),
     "predict with a missing model": (["predict", "{f}/missing.npz", "digits"], 2, "no model"),
     "predict with a plain npy model": (["predict", "{f}/plain.npy", "digits"], 2,
                                        "not an nntricks model file"),

@@ -138,3 +138,64 @@ def test_the_recipe_is_announced_and_recorded_and_options_override_it(default_ru
     assert "overridden: class_weight, dropout, max_iter" in result.stdout
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert metrics["params"]["dropout"] == 0.1 and metrics["params"]["class_weight"] == "balanced"
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--max-iter", "0"], "max_iter must lie in [1, inf), got 0"),
+    (["--batch-size", "0"], "batch_size must lie in [1, inf), got 0"),
+    (["--activation", "nosuch"], "unknown activation 'nosuch'"),
+    (["--random-state", "-1"], "random_state must lie in [0, 4294967295], got -1"),
+    (["--random-state", "4294967296"], "random_state must lie in [0, 4294967295]"),
+    (["--dtype", "float16"], "unknown dtype 'float16'"),
+    (["--hidden-layer-sizes", "0"], "hidden_layer_sizes must lie in [1, inf)"),
+    (["--task", "regression", "--alpha", "-1"], "alpha must lie in [0, inf), got -1"),
+])
+def test_a_bad_estimator_option_is_the_only_line_before_any_work(tmp_path, capsys, options,
+                                                                  message):
+    from nntricks.cli import main
+
+    output = tmp_path / "out"
+    assert main(["train", *options, "--output", str(output)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # no task, recipe or data line: the data was not read
+    assert len(err.splitlines()) == 1 and message in err, err
+    assert not output.exists()
+
+
+def write_csv(path, label, labels):
+    rng = np.random.default_rng(0)
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["x1", "x2", label])
+        writer.writerows([rng.normal(), rng.normal(), value] for value in labels)
+    return path
+
+
+@pytest.mark.parametrize("label, labels, task, message", [
+    ("price", np.round(np.linspace(1.5, 90.5, 60), 2), "classification",
+     "label column 'price' has 60 distinct non-integer values: it cannot be a classification "
+     "target; use --task regression"),
+    ("species", ["eel", "cod", "ray", "gar", "pike"] * 12, "regression",
+     "label column 'species' holds text ('cod', 'eel', 'gar', ...): a regression target must "
+     "be numeric; use --task classification"),
+])
+def test_labels_that_do_not_fit_the_requested_task_are_one_short_line(tmp_path, capsys, label,
+                                                                     labels, task, message):
+    from nntricks.cli import main
+
+    data = write_csv(tmp_path / "data.csv", label, labels)
+    assert main(["train", "--data", str(data), "--task", task, "--quiet",
+                 "--output", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"nntricks train: error: {message}\n"
+
+
+def test_unnamed_float_labels_as_classes_are_one_line(tmp_path, capsys):
+    from nntricks.cli import main
+
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "data.npz", X=rng.normal(size=(40, 3)), y=rng.normal(size=40))
+    assert main(["train", "--data", str(tmp_path / "data.npz"), "--task", "classification",
+                 "--quiet", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == ("nntricks train: error: the target y has 40 distinct non-integer values: it "
+                   "cannot be a classification target; use --task regression\n")

@@ -26,7 +26,7 @@ from ..preprocessing import PREPROCESSORS, get_preprocessor
 from ..progress import epoch_progress
 from ..recipes import GENERAL, RECIPES, recipe_for
 from ..training import TrainingInterrupted
-from ._checks import check_output_file, check_output_folder
+from ._checks import check_output_file, check_output_folder, fraction
 from ._estimator_options import add_estimator_options, estimator_params
 from ._formatting import RecipesFormatter
 
@@ -59,7 +59,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     data.add_argument("--label", default=None, help="label column of a CSV file (default: last)")
     data.add_argument("--data-dir", default=None,
                       help="folder of the Fashion-MNIST IDX files")
-    data.add_argument("--test-size", type=float, default=None,
+    data.add_argument("--test-size", type=fraction, default=None,
                       help="test fraction for digits, CSV and npz (default 0.25)")
     data.add_argument("--task", choices=("auto", "classification", "regression"),
                       default="auto",
@@ -94,10 +94,52 @@ def load_data(args: argparse.Namespace) -> datasets.Dataset | datasets.Table:
     return datasets.load(args.data, **options)
 
 
+def check_estimator_options(args: argparse.Namespace) -> None:
+    """Check the estimator the options and the recipe describe, before any data is read.
+
+    With ``--task auto`` the data decides between the classifier and the regressor: both are
+    checked. Raises the ``ValueError`` of the first parameter out of range.
+    """
+    recipe = recipe_for(args.data)
+    estimators = {"classification": [MLPClassifier],
+                  "regression": [MLPRegressor]}.get(args.task, [MLPClassifier, MLPRegressor])
+    for Estimator in estimators:
+        Estimator(**estimator_params(args, Estimator, recipe.params)).check_params()
+
+
 def decide_task(dataset: datasets.Dataset | datasets.Table, task: str) -> tuple[str, str]:
-    """``(task, reason)`` by :func:`nntricks.tabular.choose_task` on all the labels."""
+    """``(task, reason)`` by :func:`nntricks.tabular.choose_task` on all the labels, which
+    must fit the task (:func:`check_labels_fit`)."""
     y = np.concatenate([dataset.y_train, dataset.y_test])
-    return tabular.choose_task(y, getattr(dataset, "label", None), task)
+    label = getattr(dataset, "label", None)
+    task, reason = tabular.choose_task(y, label, task)
+    check_labels_fit(y, label, task)
+    return task, reason
+
+
+def check_labels_fit(y: np.ndarray, label: str | None, task: str) -> None:
+    """Raise ``ValueError``, in one line, when the labels ``y`` cannot be targets of ``task``
+    (as ``--task`` may ask): text for regression, numbers that are not integers for
+    classification."""
+    subject = "the target y" if label is None else f"label column {label!r}"
+    if task == "regression" and y.dtype.kind in "OSU":
+        text = [str(value) for value in np.unique(y.astype(str)) if not _is_number(value)]
+        if text:
+            shown = ", ".join(map(repr, text[:3])) + (", ..." if len(text) > 3 else "")
+            raise ValueError(f"{subject} holds text ({shown}): a regression target must be "
+                             "numeric; use --task classification")
+    if task == "classification" and y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+        fractional = np.unique(y[np.mod(y, 1) != 0])
+        raise ValueError(f"{subject} has {len(fractional)} distinct non-integer values: it "
+                         "cannot be a classification target; use --task regression")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def make_preprocessor(dataset: datasets.Dataset | datasets.Table, preprocess: str,
@@ -119,6 +161,7 @@ def preprocess_test(preprocessor, dataset: datasets.Dataset | datasets.Table):
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    check_estimator_options(args)
     check_output_folder(args.output)
     for name in OUTPUTS:
         check_output_file(args.output / name, "--output")
