@@ -27,7 +27,6 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from .._validation import check_scalar
-from ..estimators import MLPClassifier, MLPRegressor
 from ..splits import holdout_split
 from ..training import raise_if_interrupted
 from ._report import SweepResult
@@ -245,9 +244,10 @@ def plan(spec: SweepSpec, results: str | Path, *,
 
 
 def _check_trial_values(estimator: BaseEstimator, trials: Iterable[Trial]) -> None:
-    """Raise the ``ValueError`` of the first trial whose parameters an nntricks estimator
-    refuses; other estimators check their parameters in ``fit``, trial by trial."""
-    if not isinstance(estimator, MLPClassifier | MLPRegressor):
+    """Raise the ``ValueError`` of the first trial whose parameters the estimator refuses,
+    when it declares a ``check_params()`` (nntricks' estimators do); other estimators check
+    their parameters in ``fit``, trial by trial."""
+    if not callable(getattr(estimator, "check_params", None)):
         return
     for trial in trials:
         clone(estimator).set_params(**trial.params, random_state=trial.seed).check_params()
