@@ -129,6 +129,36 @@ def test_mismatched_lengths_and_shapes_are_refused(rng):
         network.loss(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), -np.ones(4))
 
 
+def test_forward_and_predict_refuse_what_they_cannot_use(rng):
+    net = Network([Dense(4, 3)], dtype=np.float64).initialize(0)
+    for X, shape in ((np.ones(4), r"\(4,\)"), (np.ones((2, 5)), r"\(2, 5\)"),
+                     ([[1.0, 2.0, 3.0, 4.0]], "list")):
+        with pytest.raises(ValueError, match=rf"X must have shape \(n_samples, 4\), got {shape}"):
+            net.forward(X)
+    for batch_size in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="batch_size must"):
+            net.predict(np.ones((3, 4)), batch_size=batch_size)
+    with pytest.raises(ValueError, match="X has no samples"):
+        net.loss_and_grad(np.ones((0, 4)), np.ones((0, 3)))
+
+
+@pytest.mark.parametrize("regularizers", [L2(0.1), [0.1], ["l2"]])
+def test_regularizers_must_be_a_list_of_penalties(regularizers):
+    with pytest.raises(TypeError, match="regularizers must be"):
+        Network([Dense(4, 3)], regularizers=regularizers)
+
+
+def test_a_frozen_block_inside_another_leaves_the_outer_one_frozen(rng):
+    net = Network([Dense(4, 6), Dropout(0.5), Dense(6, 3)], dtype=np.float64).initialize(0)
+    X = rng.standard_normal((5, 4))
+    with net.frozen():
+        first = net.forward(X, training=True).copy()
+        with net.frozen():
+            pass
+        np.testing.assert_array_equal(net.forward(X, training=True), first)
+    assert not np.array_equal(net.forward(X, training=True), first)  # new masks after it
+
+
 def test_a_network_needs_parameters_and_a_float_dtype():
     with pytest.raises(ValueError, match="at least one layer with parameters"):
         Network([Activation("relu")], n_features=3)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite, check_same_length, check_sample_weight
+from ._validation import check_finite, check_same_length, check_sample_weight, check_scalar
 from .backend import Backend, get_backend, is_array, is_sparse, to_numpy
 from .layers import ArraySpec, Layer
 from .losses import Loss, get_loss
@@ -70,6 +70,21 @@ def _layout(layers: Sequence[Layer], declared: str) -> list[NetworkArray]:
             counts[spec.name] += 1
             offset += spec.size
     return arrays
+
+
+def _penalties(regularizers: Sequence[Regularizer]) -> list[Regularizer]:
+    """``regularizers`` as a list, each checked to be a penalty (it declares ``accumulate``
+    and ``penalty``)."""
+    if not isinstance(regularizers, Sequence | Iterator):
+        raise TypeError(f"regularizers must be a list of penalties such as [L2(1e-4)], got "
+                        f"{regularizers!r}")
+    regularizers = list(regularizers)
+    for regularizer in regularizers:
+        if not all(callable(getattr(regularizer, name, None))
+                   for name in ("accumulate", "penalty")):
+            raise TypeError(f"regularizers must be penalties such as L2(1e-4) or L1(1e-5), "
+                            f"got {regularizer!r}")
+    return regularizers
 
 
 class Network:
@@ -126,7 +141,7 @@ class Network:
         if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
             raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
         self.loss_function = get_loss(loss)
-        self.regularizers = list(regularizers)
+        self.regularizers = _penalties(regularizers)
         self.dtype = np.dtype(dtype)
         self.backend = get_backend(device)
         n_features = self.layers[0].n_in if n_features is None else n_features
@@ -240,8 +255,13 @@ class Network:
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Raw output ``z`` of the last layer for a batch ``X`` of shape ``(n, n_features)``.
 
-        The result is a work buffer, overwritten by the next call: copy it to keep it.
+        The result is a work buffer, overwritten by the next call: copy it to keep it. ``X``
+        is used as given (an array of :attr:`dtype` on the network's device, as
+        :meth:`check_input` makes it); only its shape is checked here.
         """
+        if getattr(X, "ndim", None) != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got "
+                             f"{getattr(X, 'shape', type(X).__name__)}")
         out = X
         for layer in self.layers:
             out = layer.forward(out, training)
@@ -262,6 +282,7 @@ class Network:
         ndarray of shape (n_samples, n_outputs)
             On the network's device.
         """
+        check_scalar(batch_size, "batch_size", low=1, integer=True)
         X = self.check_input(X)
         result = self.backend.xp.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
         for start in range(0, X.shape[0], batch_size):
@@ -357,13 +378,14 @@ class Network:
         on its first forward pass) and batch normalization leaves its running statistics alone,
         so the loss is a deterministic function of the parameters: what gradient checking needs.
         """
+        before = [layer.frozen for layer in self.layers]  # an outer block stays frozen
         for layer in self.layers:
             layer.frozen = True
         try:
             yield self
         finally:
-            for layer in self.layers:
-                layer.frozen = False
+            for layer, frozen in zip(self.layers, before, strict=True):
+                layer.frozen = frozen
 
     def kink_pieces(self) -> np.ndarray:
         """Linear piece of every kinked unit (ReLU, leaky ReLU, hard tanh) in the last forward.
@@ -401,6 +423,8 @@ class Network:
         all-zero sample weights.
         """
         X = self.check_input(X)
+        if X.shape[0] == 0:
+            raise ValueError("X has no samples: a loss needs at least one")
         Y = np.asarray(to_numpy(Y), dtype=self.dtype)
         if Y.ndim == 1 and self.n_outputs == 1:
             Y = Y[:, None]
