@@ -132,3 +132,60 @@ def test_unknown_activation_name_is_refused():
 
 def test_logistic_is_the_sigmoid():
     assert ACTIVATIONS["logistic"] is ACTIVATIONS["sigmoid"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_integer_input_is_computed_in_float64(name):
+    activation = get_activation(name)
+    z = np.array([-2, 0, 1, 3])
+    as_floats = z.astype(np.float64)
+    for method in ("value", "derivative"):
+        result = getattr(activation, method)(z)
+        assert result.dtype == np.float64, (name, method)
+        np.testing.assert_allclose(result, getattr(activation, method)(as_floats), rtol=1e-15,
+                                   err_msg=f"{name}.{method}")
+
+
+def test_softsign_derivative_of_integers_is_not_truncated():
+    np.testing.assert_allclose(ACTIVATIONS["softsign"]().derivative(np.array([-2, 0, 1, 3])),
+                               [1 / 9, 1, 1 / 4, 1 / 16], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lists_and_python_scalars_are_accepted(name):
+    activation = get_activation(name)
+    z = [-1.5, 0.5, 2.0]
+    for method in ("value", "derivative"):
+        function = getattr(activation, method)
+        expected = function(np.array(z))
+        np.testing.assert_allclose(function(z), expected, rtol=1e-15, err_msg=name)
+        np.testing.assert_allclose(function(z[1]), expected[1], rtol=1e-15, err_msg=name)
+        assert function(np.float32(z[1])).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_of_nan_is_nan(name):
+    derivative = get_activation(name).derivative(np.array([np.nan, -np.inf, np.inf, 0.5]))
+    assert np.isnan(derivative[0]), name
+    assert np.all(np.isfinite(derivative[1:])), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivative_into_out_matches_a_new_array(name, rng):
+    activation = get_activation(name)
+    z = rng.uniform(-3, 3, size=(3, 4)).astype(np.float32)
+    out = np.empty_like(z)
+    assert activation.derivative(z, out=out) is out
+    np.testing.assert_array_equal(out, activation.derivative(z))
+
+
+def test_non_numeric_input_is_refused():
+    with pytest.raises(TypeError, match="real numbers"):
+        get_activation("relu").derivative(["a", "b"])
+
+
+def test_parameters_with_an_instance_are_refused():
+    with pytest.raises(ValueError, match="slope.*LeakyReLU"):
+        get_activation(LeakyReLU(0.3), slope=0.1)
+    activation = LeakyReLU(0.3)
+    assert get_activation(activation) is activation

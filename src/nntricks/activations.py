@@ -5,12 +5,16 @@ Every activation offers three elementwise operations on float32 or float64 array
 ``value(z)``
     the activation :math:`f(z)`;
 ``derivative(z)``
-    :math:`f'(z)`, written from the pre-activation ``z``;
+    :math:`f'(z)`, written from the pre-activation ``z`` (NaN where ``z`` is NaN);
 ``backward(a, grad, scratch, out=None)``
     multiplies ``grad`` by :math:`f'`, computed from the *output* ``a = f(z)``, in place or into
     ``out``. Every activation here has a derivative that can be written in terms of its own
     output, so a network never has to keep the pre-activations; ``scratch`` is a buffer of
     ``a``'s shape that the caller allocates once.
+
+Without ``out``, ``value`` and ``derivative`` also take array-likes and Python scalars, and
+integers or booleans are computed in float64; they return a new array (0-d for a scalar). With
+``out`` (the training path) ``z`` is used as it is, and the result has ``out``'s dtype.
 
 Two of the notes' printed derivatives are wrong (see ``docs/notes-errata.md``):
 the sigmoid's is :math:`e^{-z}/(1+e^{-z})^2 = \\sigma(z)(1-\\sigma(z))`, not
@@ -24,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_choice, check_scalar
-from .backend import kernels_for, namespace
+from .backend import is_array, kernels_for, namespace
 
 __all__ = [
     "ActivationFunction",
@@ -38,6 +42,27 @@ __all__ = [
     "ACTIVATIONS",
     "get_activation",
 ]
+
+
+def _floating(z):
+    """``z`` itself when it is an array of floats; else ``z`` as one (integers become float64)."""
+    if is_array(z) and z.dtype.kind == "f":
+        return z
+    z = namespace(z).asarray(z)
+    if z.dtype.kind == "f":
+        return z
+    if z.dtype.kind not in "biu":
+        raise TypeError(f"an activation needs real numbers, got an array of dtype {z.dtype}")
+    return z.astype(np.float64)
+
+
+def _arrays(z, out):
+    """``z`` and the array to write the result into: ``out`` as given (``z`` then untouched), or
+    a new array of ``z``'s shape when ``out`` is None (``z`` then converted to floats)."""
+    if out is not None:
+        return z, out
+    z = _floating(z)
+    return z, namespace(z).empty_like(z)
 
 
 class ActivationFunction:
@@ -97,17 +122,19 @@ class Sigmoid(ActivationFunction):
     name = "sigmoid"
 
     def value(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        out = xp.multiply(z, 0.5, out=out)
+        xp.multiply(z, 0.5, out=out)
         xp.tanh(out, out=out)
         out *= 0.5
         out += 0.5
         return out
 
     def derivative(self, z, out=None):
-        xp = namespace(z)
-        s = self.value(z)
-        return xp.multiply(s, 1 - s, out=out)
+        z, out = _arrays(z, out)
+        s = self.value(z, out=out)
+        s *= 1 - s
+        return s
 
     def backward(self, a, grad, scratch, out=None):
         xp = namespace(a)
@@ -122,11 +149,13 @@ class Tanh(ActivationFunction):
     name = "tanh"
 
     def value(self, z, out=None):
+        z, out = _arrays(z, out)
         return namespace(z).tanh(z, out=out)
 
     def derivative(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        out = xp.tanh(z, out=out)
+        xp.tanh(z, out=out)
         xp.square(out, out=out)
         xp.subtract(1, out, out=out)
         return out
@@ -149,15 +178,16 @@ class HardTanh(ActivationFunction):
     kinks = (-1.0, 1.0)
 
     def value(self, z, out=None):
+        z, out = _arrays(z, out)
         return namespace(z).clip(z, -1, 1, out=out)
 
     def derivative(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        inside = xp.abs(z) <= 1
-        if out is None:
-            return inside.astype(xp.result_type(z, np.float32))
-        xp.copyto(out, inside)
-        return out
+        xp.abs(z, out=out)
+        xp.subtract(1, out, out=out)
+        # heaviside(1 - |z|, 1): 1 on [-1, 1], 0 outside, NaN for NaN
+        return xp.heaviside(out, 1, out=out)
 
     def backward(self, a, grad, scratch, out=None):
         xp = namespace(a)
@@ -181,16 +211,18 @@ class SoftSign(ActivationFunction):
     name = "softsign"
 
     def value(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        if out is None or xp.shares_memory(out, z):
+        if xp.shares_memory(out, z):
             return xp.divide(z, xp.abs(z) + 1, out=out)
         xp.abs(z, out=out)
         out += 1
         return xp.divide(z, out, out=out)
 
     def derivative(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        out = xp.abs(z, out=out)
+        xp.abs(z, out=out)
         out += 1
         xp.square(out, out=out)
         xp.reciprocal(out, out=out)
@@ -215,14 +247,13 @@ class ReLU(ActivationFunction):
         if kernels is not None and z.ndim == 2:
             kernels.relu(z, out)
             return out
+        z, out = _arrays(z, out)
         return namespace(z).maximum(z, 0, out=out)
 
     def derivative(self, z, out=None):
-        xp = namespace(z)
-        if out is None:
-            return (xp.asarray(z) > 0).astype(xp.result_type(z, np.float32))
-        xp.greater(z, 0, out=out)
-        return out
+        z, out = _arrays(z, out)
+        # heaviside(z, 0): 1 for z > 0, else 0, and NaN for NaN
+        return namespace(z).heaviside(z, 0, out=out)
 
     def backward(self, a, grad, scratch, out=None):
         out = grad if out is None else out
@@ -256,19 +287,17 @@ class LeakyReLU(ActivationFunction):
         self.slope = float(slope)
 
     def value(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
         # For 0 < k < 1, max(z, kz) is z where z > 0 and kz elsewhere.
-        if out is None or xp.shares_memory(out, z):
+        if xp.shares_memory(out, z):
             return xp.maximum(z, xp.multiply(z, self.slope), out=out)
         xp.multiply(z, self.slope, out=out)
         return xp.maximum(z, out, out=out)
 
     def derivative(self, z, out=None):
-        xp = namespace(z)
-        positive = xp.asarray(z) > 0
-        if out is None:
-            out = xp.empty(xp.shape(z), dtype=xp.result_type(z, np.float32))
-        xp.copyto(out, positive)
+        z, out = _arrays(z, out)
+        namespace(z).heaviside(z, 0, out=out)  # NaN stays NaN
         out *= 1 - self.slope
         out += self.slope
         return out
@@ -294,18 +323,16 @@ class Identity(ActivationFunction):
     name = "identity"
 
     def value(self, z, out=None):
-        xp = namespace(z)
-        if out is None:
-            return xp.array(z, copy=True)
-        xp.copyto(out, z)
+        z, out = _arrays(z, out)
+        namespace(z).copyto(out, z)
         return out
 
     def derivative(self, z, out=None):
+        z, out = _arrays(z, out)
         xp = namespace(z)
-        if out is None:
-            return xp.ones(xp.shape(z), dtype=xp.result_type(z, np.float32))
-        out[...] = 1
-        return out
+        xp.abs(z, out=out)
+        # heaviside(|z|, 1): 1 everywhere, inf included, and NaN for NaN
+        return xp.heaviside(out, 1, out=out)
 
     def backward(self, a, grad, scratch, out=None):
         xp = namespace(a)
@@ -336,14 +363,17 @@ def get_activation(activation: str | ActivationFunction, **params: float) -> Act
         ``"softsign"``, ``"relu"``, ``"leaky_relu"``, ``"identity"``), or an instance, returned
         unchanged.
     **params
-        Parameters of the activation, e.g. ``slope=0.1`` for ``"leaky_relu"``.
+        Parameters of the activation, e.g. ``slope=0.1`` for ``"leaky_relu"``; only with a name.
 
     Raises
     ------
     ValueError
-        For an unknown name, or a parameter out of range.
+        For an unknown name, a parameter out of range, or parameters given with an instance.
     """
     if isinstance(activation, ActivationFunction):
+        if params:
+            raise ValueError(f"parameters {params} cannot be applied to the instance "
+                             f"{activation!r}; pass a name, or set them on the instance")
         return activation
     check_choice(activation, "activation", tuple(ACTIVATIONS))
     try:
