@@ -106,3 +106,37 @@ def test_a_nan_reaches_the_result(monkeypatch):
     optimizer = optim.adam(0.01)
     optimizer.step(params, grads, optimizer.init(params))
     assert np.isnan(params[3]) and np.isfinite(np.delete(params, 3)).all()
+
+
+
+def _out_of_bounds_calls():
+    """Kernel calls whose loops, compiled without bounds checks, read and wrote past the end
+    of an array: matrices (indexed as vectors), or one array shorter than the others."""
+    from nntricks import cpu_kernels
+
+    matrix, vector, short = np.ones((2, 3)), np.ones(6), np.ones(2)
+    return {
+        "adam_step, matrices": lambda: cpu_kernels.adam_step(
+            matrix, matrix.copy(), matrix.copy(), matrix.copy(), 0.9, 0.999, 1e-8, 1.0, 0.1),
+        "adam_step, a short moment": lambda: cpu_kernels.adam_step(
+            vector, vector.copy(), short, vector.copy(), 0.9, 0.999, 1e-8, 1.0, 0.1),
+        "sgd_step, a short velocity": lambda: cpu_kernels.sgd_step(
+            vector, vector.copy(), short, 0.1, 0.9, False),
+        "trace, matrices": lambda: cpu_kernels.trace(matrix, matrix, matrix.copy(), 0.9, True),
+        "adam_direction, a short output": lambda: cpu_kernels.adam_direction(
+            vector, short, vector.copy(), vector.copy(), 0.9, 0.999, 1e-8, 1.0),
+        "l2_accumulate, short grads": lambda: cpu_kernels.l2_accumulate(vector, short, 0.1),
+    }
+
+
+@pytest.mark.parametrize("name", list(_out_of_bounds_calls()))
+def test_the_vector_kernels_refuse_arrays_they_would_index_out_of_bounds(name):
+    with pytest.raises(ValueError, match="1-D arrays of one shape"):
+        _out_of_bounds_calls()[name]()
+
+
+def test_a_transform_on_its_own_refuses_a_matrix():
+    transform, params = optim.scale_by_adam(), np.ones((1000, 300))
+    state = transform.init(params)
+    with pytest.raises(ValueError, match="1-D arrays of one shape"):
+        transform.update(params, params.copy(), state, params)

@@ -9,6 +9,9 @@ section for what that buys). They are used when Numba is installed (``pip instal
 ``NNTRICKS_NUMBA=0`` turns them off. The NumPy code stays the reference:
 ``tests/test_cpu_kernels.py`` checks every kernel against it.
 
+The vector kernels index their arrays as flat vectors, unchecked: each wrapper first checks
+(in O(1)) that they are 1-D arrays of one shape, and raises ``ValueError`` otherwise.
+
 Every kernel takes arrays of one dtype (float32 or float64; any strides) and casts its scalars
 to that dtype, so that float32 math stays float32, as in NumPy. The elementwise kernels do the
 NumPy code's operations in its order, with its rounding: their results are the same bits. Only
@@ -29,6 +32,16 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False
 # NumPy's ufuncs do, operation by operation, and give the same bits
 _jit_sum = numba.njit(cache=True, nogil=True, error_model="numpy", boundscheck=False,
                       fastmath={"reassoc"})
+
+
+def _check_vectors(**arrays: np.ndarray) -> None:
+    """Raise ``ValueError`` unless ``arrays`` are 1-D and of one shape (the kernels' loops
+    would otherwise read and write out of bounds)."""
+    shapes = {name: a.shape for name, a in arrays.items()}
+    first = next(iter(shapes.values()))
+    if len(first) != 1 or any(shape != first for shape in shapes.values()):
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"the fused kernels need 1-D arrays of one shape, got {listed}")
 
 
 @_jit
@@ -53,6 +66,7 @@ def trace(src: np.ndarray, dst: np.ndarray, v: np.ndarray, mu: float, nesterov: 
 
     ``src`` is the incoming update ``u`` and ``dst`` receives the new one (it may be ``src``).
     """
+    _check_vectors(src=src, dst=dst, v=v)
     mu = src.dtype.type(mu)
     if src is dst:  # one array in, one out: a loop the compiler can vectorize without checks
         _trace_in_place(dst, v, mu, nesterov)
@@ -86,6 +100,7 @@ def adam_direction(src: np.ndarray, dst: np.ndarray, m: np.ndarray, v: np.ndarra
                    b2: float, eps: float, scale: float) -> None:
     """Adam's moments and direction: ``m ← β₁ m + (1−β₁) u``, ``v ← β₂ v + (1−β₂) u²``,
     ``u ← scale · m / (√v + ε)`` (the bias corrections folded into ``ε`` and ``scale``)."""
+    _check_vectors(src=src, dst=dst, m=m, v=v)
     kind = src.dtype.type
     scalars = kind(b1), kind(b2), kind(1.0 - b1), kind(1.0 - b2), kind(eps), kind(scale)
     if src is dst:
@@ -107,6 +122,7 @@ def sgd_step(params: np.ndarray, grads: np.ndarray, v: np.ndarray, rate: float, 
              nesterov: bool) -> None:
     """A whole step of the notes' momentum: ``u = −α g``, ``v ← μ v + u``, ``θ ← θ + u + μ v``
     (Nesterov) or ``θ ← θ + v``."""
+    _check_vectors(params=params, grads=grads, v=v)
     kind = params.dtype.type
     _sgd_step(params, grads, v, kind(-rate), kind(mu), nesterov)
 
@@ -123,6 +139,7 @@ def _adam_step(params, grads, m, v, b1, b2, one_minus_b1, one_minus_b2, eps, sca
 def adam_step(params: np.ndarray, grads: np.ndarray, m: np.ndarray, v: np.ndarray, b1: float,
               b2: float, eps: float, scale: float, rate: float) -> None:
     """A whole Adam step: :func:`adam_direction`, then ``θ ← θ − α u``."""
+    _check_vectors(params=params, grads=grads, m=m, v=v)
     kind = params.dtype.type
     _adam_step(params, grads, m, v, kind(b1), kind(b2), kind(1.0 - b1), kind(1.0 - b2),
                kind(eps), kind(scale), kind(-rate))
@@ -140,6 +157,7 @@ def _l2_accumulate(weights, grads, factor):
 
 def l2_accumulate(weights: np.ndarray, grads: np.ndarray, factor: float) -> float:
     """Add ``factor · w`` to ``grads`` and return ``Σ w²`` (summed in float64)."""
+    _check_vectors(weights=weights, grads=grads)
     return _l2_accumulate(weights, grads, weights.dtype.type(factor))
 
 
