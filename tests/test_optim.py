@@ -334,6 +334,29 @@ def test_step_rejects_mismatched_shapes_and_dtypes():
         opt.init(np.zeros(5, dtype=np.int64))
 
 
+@pytest.mark.parametrize("name", ["adam", "momentum", "adamw", "adagrad"])
+@pytest.mark.parametrize("shape", [(2, 3), (1000, 300), ()])
+def test_init_refuses_params_that_are_not_a_flat_vector(name, shape):
+    # the fused kernels index a flat vector: a matrix made them write out of bounds
+    make = {"adam": lambda: optim.adam(0.1), "momentum": lambda: optim.sgd(0.1, momentum=0.9),
+            "adamw": lambda: optim.adamw(0.1), "adagrad": lambda: optim.adagrad(0.1)}[name]
+    with pytest.raises(ValueError, match=r"flat vector of shape \(n_params,\)"):
+        make().init(np.ones(shape))
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZER_TABLE))
+def test_init_refuses_float16(name):
+    # in float16 ε = 1e-8 is 0, and an adaptive step of a zero gradient is 0/0 = NaN
+    with pytest.raises(ValueError, match="float32 or float64, got float16"):
+        OPTIMIZER_TABLE[name]().init(np.ones(3, np.float16))
+
+
+def test_step_refuses_a_state_that_is_not_one():
+    opt = optim.adam(0.1)
+    with pytest.raises(ValueError, match="state must be an OptimizerState .*, got NoneType"):
+        opt.step(np.ones(3), np.ones(3), None)
+
+
 def test_fan_in_vector_of_wrong_shape_raises_at_init():
     opt = optim.Optimizer(optim.scale_by_fan_in(np.ones(3)), optim.scale_by_learning_rate(0.1))
     with pytest.raises(ValueError, match="scale_vector has shape"):

@@ -176,11 +176,21 @@ def check_learning_rate_value(value: float, what: str = "learning_rate") -> None
 
 
 def check_params(params: object, name: str = "params") -> None:
-    """Raise ``ValueError`` unless ``params`` is a floating-point array (NumPy's or CuPy's)."""
+    """Raise ``ValueError`` unless ``params`` is a flat float32 or float64 array (NumPy's or
+    CuPy's): the vector a step and its kernels index as ``(n_params,)``."""
     if not is_array(params):
         raise ValueError(f"{name} must be a NumPy (or CuPy) array, got {type(params).__name__}")
-    if not np.issubdtype(params.dtype, np.floating):
-        raise ValueError(f"{name} must have a floating dtype, got {params.dtype}")
+    if params.ndim != 1:
+        raise ValueError(
+            f"{name} must be a flat vector of shape (n_params,), got shape {params.shape}"
+        )
+    if params.dtype not in _PARAM_DTYPES:
+        raise ValueError(f"{name} must have dtype float32 or float64, got {params.dtype}")
+
+
+# float16 is refused: its epsilon (1e-8 rounds to 0) turns Adam's, RMSProp's and AdaGrad's 0/0
+# into NaN
+_PARAM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Optimizer:
@@ -250,6 +260,10 @@ class Optimizer:
             From :meth:`init` (or :meth:`restore`) for a vector of this shape and dtype;
             advanced in place.
         """
+        if not isinstance(state, OptimizerState):
+            raise ValueError(
+                f"state must be an OptimizerState from init or restore, got {type(state).__name__}"
+            )
         updates = state.updates
         if not (is_array(params) and is_array(grads)):
             raise ValueError("params and grads must be NumPy (or CuPy) arrays")
