@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from nntricks.gradcheck import check_network, numerical_gradient, relative_error
-from nntricks.layers import Activation, Dense
+from nntricks.layers import Activation, ArraySpec, Dense, Layer
 from nntricks.network import Network
 from nntricks.regularizers import L1
 
@@ -164,3 +164,64 @@ def test_network_check_validates_its_arguments(rng):
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="X contains 1 NaN"):
         check_network(network, X, Y)
+
+
+class Scale(Layer):
+    """The README's example layer, y = x * s, with a gradient that can be spoiled."""
+
+    def __init__(self, analytic_at_2=None, nan_when_s2_moves=False):
+        super().__init__()
+        self.analytic_at_2, self.nan_when_s2_moves = analytic_at_2, nan_when_s2_moves
+
+    def parameters(self):
+        return [ArraySpec("s", (self.n_in,), init=1.0)]
+
+    def forward(self, x, training=False):
+        self.x = x
+        y = x * self.s
+        if self.nan_when_s2_moves and self.s[2] != 1.0:
+            y[:, 2] = np.nan
+        return y
+
+    def backward(self, grad_out):
+        np.sum(grad_out * self.x, axis=0, out=self.ds)
+        if self.analytic_at_2 is not None:
+            self.ds[2] = self.analytic_at_2
+        return grad_out * self.s
+
+
+@pytest.mark.parametrize("spoiled", [{"analytic_at_2": np.nan}, {"analytic_at_2": np.inf},
+                                     {"analytic_at_2": -np.inf}, {"nan_when_s2_moves": True}])
+def test_a_non_finite_derivative_fails_the_check_and_shows_in_the_report(spoiled, rng):
+    network = Network([Dense(4, 5), Scale(**spoiled), Activation("tanh"), Dense(5, 3)],
+                      dtype=np.float64).initialize(0)
+    X, Y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(3, size=6)]
+    report = check_network(network, X, Y)
+    assert not report.passed
+    assert np.isnan(report.max_relative_error)
+    scale = report.arrays[2]
+    assert scale.name == "s[0]" and scale.worst_index == (2,) and np.isnan(scale.max_relative_error)
+    row = next(line for line in str(report).splitlines() if line.startswith("s[0]"))
+    assert "nan" in row and row.endswith("FAIL")
+    assert str(report).splitlines()[-1].startswith("FAILED: largest relative error nan")
+    assert all(a.max_relative_error < report.tolerance for a in report.arrays if a is not scale)
+
+
+def test_a_nan_derivative_at_a_kink_probe_is_not_set_aside():
+    class NaNBias(Dense):
+        def backward(self, grad_out):
+            dx = super().backward(grad_out)
+            self.db[0] = np.nan
+            return dx
+
+    network = Network([NaNBias(1, 1), Activation("relu"), Dense(1, 1)], "squared_error",
+                      dtype=np.float64)
+    network.params[:] = [1.0, 3e-6, 2.0, 0.0]  # b0's probe straddles the ReLU kink
+    report = check_network(network, np.array([[0.0]]), np.array([[1.0]]), h=1e-5)
+    assert not report.passed and report.kink_probes == []
+    assert np.isnan(report.arrays[1].max_relative_error)
+
+
+def test_relative_error_of_non_finite_values_is_nan_without_a_warning():
+    errors = relative_error([np.nan, np.inf, 1.0, np.inf], [1.0, 1.0, np.nan, np.inf])
+    assert np.all(np.isnan(errors))

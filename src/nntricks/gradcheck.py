@@ -17,6 +17,7 @@ loop, and it restores every probed entry to its exact old value, even when ``f``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -112,11 +113,13 @@ def relative_error(analytic: np.ndarray | float, numerical: np.ndarray | float,
     """Elementwise :math:`|a - n| / \\max(|a|, |n|, \\text{tiny})`.
 
     0 where both are exactly 0; below about 1e-7 is a correct gradient in float64, above 1e-2
-    almost always a bug.
+    almost always a bug. NaN where either is NaN or infinite (without a warning): a NaN error
+    fails every tolerance.
     """
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
-    result = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), tiny)
+    with np.errstate(invalid="ignore", over="ignore"):
+        result = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), tiny)
     return float(result) if result.ndim == 0 else result
 
 
@@ -134,7 +137,8 @@ class ArrayCheck:
         Probes whose two evaluations lay on different pieces of a ReLU, leaky ReLU or hard tanh:
         flagged, not counted as failures.
     max_relative_error : float
-        Largest relative error among the other probes (0 when there are none).
+        Largest relative error among the other probes (0 when there are none); NaN when a
+        derivative at some probe is NaN or infinite, which fails every tolerance.
     worst_index : tuple of int or None
         Where it occurs, as an index into the array.
     analytic, numerical : float
@@ -165,12 +169,13 @@ class GradientCheck:
 
     @property
     def max_relative_error(self) -> float:
-        """Largest relative error over every array (kink probes excluded)."""
-        return max((a.max_relative_error for a in self.arrays), default=0.0)
+        """Largest relative error over every array (kink probes excluded); NaN if any is NaN."""
+        return max((a.max_relative_error for a in self.arrays), key=_severity, default=0.0)
 
     @property
     def passed(self) -> bool:
-        """Whether every array's largest relative error is within :attr:`tolerance`."""
+        """Whether every array's largest relative error is within :attr:`tolerance` (a NaN
+        error never is)."""
         return self.max_relative_error <= self.tolerance
 
     def __str__(self) -> str:
@@ -285,19 +290,25 @@ def check_network(
             for offset in chosen:
                 pieces.clear()
                 numerical = _partial(loss, params, (span.start + offset,), h, method, f_x)
-                if straddles_penalty_kink(span.start + offset) or any(
-                        not np.array_equal(p, base_pieces) for p in pieces):
+                exact = float(analytic[span.start + offset])
+                # a non-finite analytic derivative is wrong on any piece, so never set aside
+                if np.isfinite(exact) and (straddles_penalty_kink(span.start + offset) or any(
+                        not np.array_equal(p, base_pieces) for p in pieces)):
                     n_kinks += 1
                     report.kink_probes.append((name, _unravel(offset, shape)))
                     continue
-                exact = float(analytic[span.start + offset])
                 error = relative_error(exact, numerical, tiny=floor)
-                if worst_offset is None or error > worst_error:
+                if worst_offset is None or _severity(error) > _severity(worst_error):
                     worst_error, worst_offset, worst_pair = error, offset, (exact, numerical)
             report.arrays.append(ArrayCheck(
                 name, shape, len(chosen), n_kinks, worst_error,
                 None if worst_offset is None else _unravel(worst_offset, shape), *worst_pair))
     return report
+
+
+def _severity(error: float) -> float:
+    """``error`` for ranking errors: NaN (a non-finite derivative) ranks above everything."""
+    return math.inf if math.isnan(error) else error
 
 
 def _unravel(offset: int, shape: tuple[int, ...]) -> tuple[int, ...]:
