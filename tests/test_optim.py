@@ -611,3 +611,43 @@ def test_load_state_dict_rejects_mismatched_arrays():
         opt.restore(params, {**saved, "0.mu": np.zeros(4)})
     with pytest.raises(ValueError, match="unexpected"):
         optim.sgd(0.1).restore(params, saved)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "value", "match"),
+    [
+        ("adam", "1.learning_rate", -5.0, "negative values"),
+        ("adam", "1.learning_rate", np.nan, "NaN or infinite"),
+        ("adam", "0.count", -1, "negative count"),
+        ("adam", "1.count", -3, "negative count"),
+        ("adam", "0.nu", -1.0, "negative values"),
+        ("adam", "0.mu", np.nan, "NaN or infinite"),
+        ("adam", "0.mu", np.inf, "NaN or infinite"),
+        ("rmsprop", "0.nu", -1.0, "negative values"),
+        ("adagrad", "0.nu", -1.0, "negative values"),
+        ("momentum", "1.v", np.nan, "NaN or infinite"),
+    ],
+)
+def test_restore_refuses_values_a_step_cannot_continue_from(name, key, value, match):
+    # a restored Adam count of -1 made the next step divide by zero; a negative nu, a NaN root
+    opt = OPTIMIZER_TABLE[name]()
+    params = np.ones(3)
+    state = opt.init(params)
+    opt.step(params, params.copy(), state)
+    saved = opt.state_dict(state)
+    bad = {**saved, key: np.full_like(saved[key], value)}
+    with pytest.raises(ValueError, match=f"'{key}' holds .*{match}"):
+        opt.restore(params, bad)
+    with pytest.raises(ValueError, match=f"'{key}'"):
+        opt.load_state_dict(state, bad)
+    for k, v in opt.state_dict(state).items():  # nothing was changed
+        np.testing.assert_array_equal(v, saved[k])
+
+
+def test_restore_accepts_negative_first_moments_and_velocities():
+    opt = optim.adam(0.1)
+    params = np.ones(3)
+    saved = {**opt.state_dict(opt.init(params)), "0.mu": np.array([-1.0, 0.0, 2.0])}
+    state = opt.restore(params, saved)
+    np.testing.assert_array_equal(state.inner[0].mu, [-1.0, 0.0, 2.0])
+

@@ -72,6 +72,8 @@ class GradientTransformation(NamedTuple):
     place. :meth:`Optimizer.state_dict` saves its array, integer and float fields except those
     named in its class attribute ``transient_fields`` (scratch buffers); the fields named in its
     class attribute ``hyperparameters`` can be read and set through :class:`OptimizerState`.
+    :meth:`Optimizer.load_state_dict` accepts only finite values, integers (counts) >= 0, and
+    values >= 0 in the fields named in its class attribute ``nonnegative_fields``.
     """
 
     init: Callable[[np.ndarray], Any]
@@ -301,8 +303,10 @@ class Optimizer:
     ) -> OptimizerState:
         """Copy saved arrays into ``state`` (from :meth:`init` on the same-shaped params).
 
-        The names, shapes and dtypes must match those of :meth:`state_dict` exactly,
-        otherwise ``ValueError``, and nothing is changed. Returns ``state``.
+        The names, shapes and dtypes must match those of :meth:`state_dict` exactly, and the
+        values must be valid: finite, counts >= 0, the learning rate and the accumulated
+        squares (``nu``) >= 0. Otherwise ``ValueError`` naming the array, and nothing is
+        changed. Returns ``state``.
         """
         expected = self.state_dict(state)
         missing = sorted(set(expected) - set(arrays))
@@ -311,6 +315,7 @@ class Optimizer:
             raise ValueError(
                 f"state arrays do not match this optimizer: missing {missing}, unexpected {extra}"
             )
+        owners = dict(_field_owners(state.inner, ""))
         for key, ref in expected.items():
             got = np.asarray(arrays[key])
             if got.shape != ref.shape or got.dtype != ref.dtype:
@@ -318,7 +323,9 @@ class Optimizer:
                     f"state array {key!r} has shape {got.shape} and dtype {got.dtype}, "
                     f"expected shape {ref.shape} and dtype {ref.dtype}"
                 )
-        for key, (holder, name) in _field_owners(state.inner, ""):
+            holder, name = owners[key]
+            _check_saved_values(key, got, name in getattr(holder, "nonnegative_fields", ()))
+        for key, (holder, name) in owners.items():
             saved = np.asarray(arrays[key])
             value = getattr(holder, name)
             if is_array(value):
@@ -354,6 +361,18 @@ def _field_owners(state: Any, prefix: str) -> Iterator[tuple[str, tuple[Any, str
 def _fields(state: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     for key, (holder, name) in _field_owners(state, prefix):
         yield key, getattr(holder, name)
+
+
+def _check_saved_values(key: str, values: np.ndarray, nonnegative: bool) -> None:
+    """Raise ``ValueError`` unless the saved ``values`` are ones a step can continue from."""
+    if np.issubdtype(values.dtype, np.integer):
+        if np.any(values < 0):
+            raise ValueError(f"state array {key!r} holds a negative count; counts are >= 0")
+        return
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"state array {key!r} holds NaN or infinite values")
+    if nonnegative and np.any(values < 0):
+        raise ValueError(f"state array {key!r} holds negative values; it must be >= 0")
 
 
 def _saved(key: str, value: Any) -> np.ndarray:

@@ -74,6 +74,7 @@ class LearningRateState:
     learning_rate: float
 
     hyperparameters = ("learning_rate",)
+    nonnegative_fields = ("learning_rate",)
 
     def take_step(self, schedule: Schedule | None) -> float:
         """Count a step and return its rate: the schedule's at the current count if there is
@@ -238,6 +239,7 @@ class AdagradState:
     scratch: np.ndarray = dataclasses.field(repr=False)
 
     transient_fields = ("scratch",)
+    nonnegative_fields = ("nu",)
 
 
 def scale_by_adagrad(
@@ -312,6 +314,7 @@ class RmsState:
     scratch: np.ndarray = dataclasses.field(repr=False)
 
     transient_fields = ("scratch",)
+    nonnegative_fields = ("nu",)
 
 
 def scale_by_rms(decay: float = 0.99, epsilon: float = 1e-8) -> GradientTransformation:
@@ -382,6 +385,7 @@ class AdamState:
     scratch: np.ndarray = dataclasses.field(repr=False)
 
     transient_fields = ("scratch",)
+    nonnegative_fields = ("nu",)
 
     def take_step(self, beta_1: float, beta_2: float, bias_correction: bool) -> tuple[float, float]:
         """Count a step and return its bias corrections as two scalars ``(r, c)``:
