@@ -651,3 +651,10 @@ def test_restore_accepts_negative_first_moments_and_velocities():
     state = opt.restore(params, saved)
     np.testing.assert_array_equal(state.inner[0].mu, [-1.0, 0.0, 2.0])
 
+
+@pytest.mark.parametrize("value", [True, False, np.True_, -1.0, np.nan, "0.1"])
+def test_setting_the_learning_rate_refuses_what_the_factories_refuse(value):
+    state = optim.adam(0.1).init(np.ones(3))
+    with pytest.raises(ValueError, match="learning_rate"):
+        state.learning_rate = value
+    assert state.learning_rate == 0.1

@@ -173,7 +173,9 @@ def check_learning_rate(learning_rate: ScalarOrSchedule) -> None:
 
 def check_learning_rate_value(value: float, what: str = "learning_rate") -> None:
     """Raise ``ValueError`` unless ``value`` is a finite number >= 0 (a rate a step can use)."""
-    if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0
+    ):
         raise ValueError(f"{what} is {value!r}; it must be a finite number >= 0")
 
 
