@@ -116,3 +116,16 @@ def test_bad_step_count_raises(t):
     schedule = schedules.inverse_decay(0.1, tau=10)
     with pytest.raises(ValueError, match="step count"):
         schedule(t)
+
+
+@pytest.mark.parametrize("t", [np.uint64(2**63 + 5), 10**20, np.array([0, 2**63 + 1], np.uint64)])
+def test_a_step_count_above_the_int64_range_is_refused_not_wrapped(t):
+    # the cast to int64 came after the check: 2**63 + 5 wrapped to a negative count and gave 1.0
+    for schedule in (schedules.inverse_decay(1, 4), schedules.invscaling(1)):
+        with pytest.raises(ValueError, match="above the largest count, 2\\*\\*63 - 1"):
+            schedule(t)
+
+
+def test_the_largest_counts_are_taken():
+    assert schedules.inverse_decay(1, 4)(np.uint64(2**63 - 1)) == 4 / (2**63 - 1)
+    assert schedules.invscaling(1, 1)(2**63 - 1) == 2.0**-63

@@ -7,7 +7,7 @@ uses ``schedule(0)``.
 
 ``t`` may be a Python ``int`` (the result is a ``float``) or an integer NumPy array of any
 shape, for plotting a whole schedule at once (the result is a float64 array of the same shape).
-Negative or non-integer ``t`` raises ``ValueError``.
+Negative or non-integer ``t``, or one above ``2**63 - 1``, raises ``ValueError``.
 
 Examples
 --------
@@ -23,6 +23,7 @@ array([1. , 1. , 1. , 1. , 1. , 0.8])
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -42,15 +43,33 @@ Rate = float | np.ndarray
 
 
 def _as_count(t: object) -> tuple[np.ndarray, bool]:
-    """Return ``t`` as an int64 array and whether it was a scalar; reject bad counts."""
-    if isinstance(t, bool) or isinstance(t, np.bool_):
+    """Return ``t`` as an int64 array and whether it was a scalar; reject bad counts.
+
+    The range is checked before the cast to int64, which would wrap a count above
+    ``2**63 - 1`` (a NumPy ``uint64``, a large Python ``int``) to a negative one.
+    """
+    if isinstance(t, bool | np.bool_):
         raise ValueError(f"step count t must be an integer >= 0, got {t!r}")
+    if isinstance(t, numbers.Integral):  # Python's or NumPy's integers, of any size
+        count = int(t)
+        _check_count_range(count, count, t)
+        return np.asarray(count, dtype=np.int64), True
     arr = np.asarray(t)
     if not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"step count t must be an integer >= 0, got {t!r}")
-    if np.any(arr < 0):
-        raise ValueError(f"step count t must be an integer >= 0, got {t!r}")
+    if arr.size:
+        _check_count_range(arr.min(), arr.max(), t)
     return arr.astype(np.int64, copy=False), arr.ndim == 0
+
+
+def _check_count_range(smallest: int, largest: int, t: object) -> None:
+    if smallest < 0:
+        raise ValueError(f"step count t must be an integer >= 0, got {t!r}")
+    if largest > _MAX_COUNT:
+        raise ValueError(f"step count t is {largest}, above the largest count, 2**63 - 1")
+
+
+_MAX_COUNT = np.iinfo(np.int64).max
 
 
 def _finish(value: np.ndarray, scalar: bool) -> Rate:
