@@ -106,3 +106,64 @@ def test_every_registered_loss_has_its_own_label():
     assert all(labels) and len(set(labels)) == len(labels)
     assert get_loss("poisson").label == "half Poisson deviance"
     assert get_loss("squared_error").label == "half squared error"
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: loss.name)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_targets_in_the_domain_pass_the_check(loss, dtype, rng):
+    Y = targets_for(loss, rng, (20, 4)).astype(dtype)
+    assert loss.check_targets(Y) is None
+    if isinstance(loss, SoftmaxCrossEntropy):
+        soft = rng.dirichlet(np.ones(40), size=30).astype(dtype)
+        loss.check_targets(soft)  # rounding of float32 rows of 40 classes is tolerated
+        loss.check_targets(Y.astype(int).tolist())
+
+
+@pytest.mark.parametrize("Y, message", [
+    ([[1.0, 1.0], [0.0, 1.0]], r" \(non-negative, summing to 1\); row 0 sums to 2$"),
+    ([[1.0, 0.0], [0.5, 0.5 + 1e-4]], "row 1 sums to 1.0001"),
+    ([[1.0, 0.0], [1.5, -0.5]], r"Y\[1, 1\] is -0.5"),
+    ([[0.0, 0.0]], "row 0 sums to 0"),
+    ([[np.nan, 1.0]], r"Y\[0, 0\] is nan"),
+])
+def test_softmax_cross_entropy_refuses_targets_that_are_not_probability_vectors(Y, message):
+    with pytest.raises(ValueError, match="softmax cross-entropy needs target rows that are "
+                                         "probability vectors.*" + message):
+        SoftmaxCrossEntropy().check_targets(np.array(Y))
+
+
+@pytest.mark.parametrize("Y, entry", [([[0.5, 2.0]], r"Y\[0, 1\] is 2"),
+                                      ([[1.0], [-0.1]], r"Y\[1, 0\] is -0.1")])
+def test_binary_cross_entropy_refuses_targets_outside_the_unit_interval(Y, entry):
+    with pytest.raises(ValueError, match=r"binary cross-entropy needs targets in \[0, 1\]; "
+                                         + entry):
+        BinaryCrossEntropy().check_targets(np.array(Y))
+
+
+def test_poisson_refuses_negative_targets():
+    with pytest.raises(ValueError, match=r"Poisson deviance needs non-negative targets.*"
+                                         r"Y\[2, 0\] is -3"):
+        PoissonDeviance().check_targets(np.array([[0.0], [4.0], [-3.0]]))
+    PoissonDeviance().check_targets(np.array([[0.0], [4.5]]))
+
+
+def test_squared_error_accepts_any_targets():
+    MeanSquaredError().check_targets(np.array([[-1e9, 3.5], [0.0, 7.0]]))
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: loss.name)
+def test_sample_weight_may_be_a_list(loss, rng):
+    z = rng.normal(size=(3, 2))
+    Y = targets_for(loss, rng, z.shape)
+    weights = [1, 2, 0.5]
+    assert loss.value(z, Y, weights) == loss.value(z, Y, np.array(weights))
+    np.testing.assert_array_equal(loss.gradient(z, Y, weights),
+                                  loss.gradient(z, Y, np.array(weights)))
+
+
+def test_sample_weight_that_is_not_one_number_per_sample_is_refused(rng):
+    z, Y = rng.normal(size=(2, 1)), rng.normal(size=(2, 1))
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(2,\).*got \(3,\)"):
+        MeanSquaredError().value(z, Y, [1, 2, 3])
+    with pytest.raises(TypeError, match="sample_weight must be numbers"):
+        MeanSquaredError().gradient(z, Y, ["a", "b"])

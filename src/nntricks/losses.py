@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_choice
-from .backend import namespace
+from .backend import is_array, namespace
 
 __all__ = [
     "LOSSES",
@@ -29,6 +29,33 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "get_loss",
 ]
+
+
+def _as_weights(sample_weight, xp, n_samples: int):
+    """``sample_weight`` as an array of ``xp``: itself when it is an array (or None), else
+    converted, checked to be numbers, one per sample."""
+    if sample_weight is None or is_array(sample_weight):
+        return sample_weight
+    weights = xp.asarray(sample_weight)
+    if weights.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must be numbers, got an array of dtype {weights.dtype}")
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), one weight per sample, "
+                         f"got {weights.shape}")
+    return weights
+
+
+def _first_outside(inside) -> tuple[int, ...] | None:
+    """Index of the first entry where the boolean array ``inside`` is False, or None."""
+    xp = namespace(inside)
+    outside = xp.logical_not(inside)
+    if not bool(outside.any()):
+        return None
+    return tuple(int(i) for i in np.unravel_index(int(xp.argmax(outside)), outside.shape))
+
+
+def _entry(index: tuple[int, ...]) -> str:
+    return "Y[" + ", ".join(map(str, index)) + "]"
 
 
 def _sample_scale(n_samples: int, sample_weight: np.ndarray | None, dtype) -> np.ndarray | float:
@@ -69,6 +96,20 @@ class Loss:
         """Predictions from the raw output ``z`` (probabilities, or values for regression)."""
         raise NotImplementedError
 
+    def check_targets(self, Y) -> None:
+        """Raise ``ValueError`` when the targets ``Y`` lie outside this loss's domain.
+
+        Parameters
+        ----------
+        Y : array-like of shape (n_samples, n_outputs)
+            Finite targets, as given to :meth:`value_and_grad` (on any device).
+
+        Raises
+        ------
+        ValueError
+            Naming the first offending row or entry. The base class accepts any targets.
+        """
+
     def value_and_grad(self, z: np.ndarray, Y: np.ndarray, grad: np.ndarray,
                        sample_weight: np.ndarray | None = None):
         """Return the loss (a scalar on ``z``'s device) and write :math:`\\partial L/\\partial z`
@@ -76,7 +117,11 @@ class Loss:
         raise NotImplementedError
 
     def value(self, z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None):
-        """Return the loss :math:`L(z, Y)` (a scalar on ``z``'s device)."""
+        """Return the loss :math:`L(z, Y)` (a scalar on ``z``'s device).
+
+        ``sample_weight``, here and in :meth:`value_and_grad` and :meth:`gradient`, is None or
+        one number per sample: an array, or a list.
+        """
         return self.value_and_grad(z, Y, namespace(z).empty_like(z), sample_weight)
 
     def gradient(self, z: np.ndarray, Y: np.ndarray,
@@ -114,8 +159,26 @@ class SoftmaxCrossEntropy(Loss):
         out /= out.sum(axis=1, keepdims=True)
         return out
 
+    def check_targets(self, Y):
+        xp = namespace(Y)
+        Y = xp.asarray(Y)
+        problem = ("softmax cross-entropy needs target rows that are probability vectors "
+                   "(non-negative, summing to 1)")
+        negative = _first_outside(Y >= 0)
+        if negative is not None:
+            raise ValueError(f"{problem}; {_entry(negative)} is {float(Y[negative]):g}")
+        sums = Y.sum(axis=-1)
+        # the rounding of a sum of n_classes terms, at least 1e-6
+        eps = np.finfo(Y.dtype if Y.dtype.kind == "f" else np.float64).eps
+        tolerance = max(1e-6, Y.shape[-1] * float(eps))
+        row = _first_outside(xp.abs(sums - 1) <= tolerance)
+        if row is not None:
+            raise ValueError(f"{problem}; row {', '.join(map(str, row))} sums to "
+                             f"{float(sums[row]):.7g}")
+
     def value_and_grad(self, z, Y, grad, sample_weight=None):
         xp = namespace(z)
+        sample_weight = _as_weights(sample_weight, xp, len(z))
         xp.subtract(z, z.max(axis=1, keepdims=True), out=grad)
         y_dot_shifted = xp.einsum("ij,ij->i", Y, grad)
         xp.exp(grad, out=grad)
@@ -153,8 +216,16 @@ class BinaryCrossEntropy(Loss):
         xp.negative(out, out=out)
         return xp.exp(out, out=out)
 
+    def check_targets(self, Y):
+        Y = namespace(Y).asarray(Y)
+        outside = _first_outside((Y >= 0) & (Y <= 1))
+        if outside is not None:
+            raise ValueError(f"binary cross-entropy needs targets in [0, 1]; {_entry(outside)} "
+                             f"is {float(Y[outside]):g}")
+
     def value_and_grad(self, z, Y, grad, sample_weight=None):
         xp = namespace(z)
+        sample_weight = _as_weights(sample_weight, xp, len(z))
         xp.logaddexp(0, z, out=grad)
         per_sample = grad.sum(axis=1) - xp.einsum("ij,ij->i", Y, z)
         self.output(z, out=grad)
@@ -186,6 +257,7 @@ class MeanSquaredError(Loss):
 
     def value_and_grad(self, z, Y, grad, sample_weight=None):
         xp = namespace(z)
+        sample_weight = _as_weights(sample_weight, xp, len(z))
         xp.subtract(z, Y, out=grad)
         per_sample = 0.5 * xp.einsum("ij,ij->i", grad, grad)
         grad *= _sample_scale(len(z), sample_weight, grad.dtype)
@@ -211,8 +283,16 @@ class PoissonDeviance(Loss):
     def output(self, z, out=None):
         return namespace(z).exp(z, out=out)
 
+    def check_targets(self, Y):
+        Y = namespace(Y).asarray(Y)
+        negative = _first_outside(Y >= 0)
+        if negative is not None:
+            raise ValueError(f"Poisson deviance needs non-negative targets (counts); "
+                             f"{_entry(negative)} is {float(Y[negative]):g}")
+
     def value_and_grad(self, z, Y, grad, sample_weight=None):
         xp = namespace(z)
+        sample_weight = _as_weights(sample_weight, xp, len(z))
         xp.exp(z, out=grad)
         y_log_y = Y * xp.log(xp.where(Y > 0, Y, 1))
         per_sample = (grad - Y - Y * z + y_log_y).sum(axis=1)
