@@ -364,10 +364,13 @@ def test_fan_in_vector_of_wrong_shape_raises_at_init():
 
 
 def test_schedule_returning_a_bad_rate_raises():
-    opt = optim.sgd(lambda t: -0.1)
     params = np.ones(2)
+    with pytest.raises(ValueError, match="learning_rate schedule at step 0"):
+        optim.sgd(lambda t: -0.1).init(params)  # init asks the schedule for its first rate
+    opt = optim.sgd(lambda t: 0.1 if t == 0 else -0.1)
     state = opt.init(params)
-    with pytest.raises(ValueError, match="learning_rate"):
+    opt.step(params, params.copy(), state)
+    with pytest.raises(ValueError, match="learning_rate schedule at step 1"):
         opt.step(params, params.copy(), state)
 
 
@@ -658,3 +661,39 @@ def test_setting_the_learning_rate_refuses_what_the_factories_refuse(value):
     with pytest.raises(ValueError, match="learning_rate"):
         state.learning_rate = value
     assert state.learning_rate == 0.1
+
+
+@pytest.mark.parametrize("rate", [np.array([0.1]), np.ones((1, 1)), "0.1", True, None])
+def test_a_schedule_returning_something_other_than_one_number_is_refused(rate):
+    # a 1-element array gave NumPy's bare "only 0-dimensional arrays can be converted"
+    opt = optim.sgd(lambda t: 0.1 if t == 0 else rate, momentum=0.9)
+    params = np.ones(3)
+    state = opt.init(params)
+    opt.step(params, params.copy(), state)
+    with pytest.raises(ValueError, match="the learning_rate schedule at step 1 is .*; it must"):
+        opt.step(params, params.copy(), state)
+    with pytest.raises(ValueError, match="the learning_rate schedule at step 0 is"):
+        optim.sgd(lambda t: rate).init(params)
+
+
+def test_a_schedule_may_return_a_0d_array():
+    opt = optim.sgd(lambda t: np.array(0.5))
+    params = np.ones(2)
+    state = opt.init(params)
+    opt.step(params, params.copy(), state)
+    np.testing.assert_array_equal(params, [0.5, 0.5])
+    assert state.learning_rate == 0.5
+
+
+@pytest.mark.parametrize(
+    ("vector", "match"),
+    [
+        ("a", "an array of numbers"),
+        (["0.5", "b"], "an array of numbers"),
+        ({"a": 1}, "an array of numbers"),
+        (np.ones((2, 3)), "a 1-D array"),
+    ],
+)
+def test_fan_in_vector_that_is_not_numbers_raises(vector, match):
+    with pytest.raises(ValueError, match=f"scale_vector must be {match}"):
+        optim.scale_by_fan_in(vector)

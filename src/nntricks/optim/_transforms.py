@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from nntricks._validation import check_scalar
-from nntricks.backend import backend_of, kernels_for, namespace, to_numpy
+from nntricks.backend import backend_of, is_array, kernels_for, namespace, to_numpy
 from nntricks.optim._base import (
     GradientTransformation,
     ScalarOrSchedule,
@@ -80,11 +80,18 @@ class LearningRateState:
         """Count a step and return its rate: the schedule's at the current count if there is
         one (kept in :attr:`learning_rate`), else :attr:`learning_rate` as it is."""
         if schedule is not None:
-            rate = float(schedule(self.count))
-            check_learning_rate_value(rate, f"the learning_rate schedule at step {self.count}")
-            self.learning_rate = rate
+            self.learning_rate = _scheduled_rate(schedule, self.count)
         self.count += 1
         return self.learning_rate
+
+
+def _scheduled_rate(schedule: Schedule, count: int) -> float:
+    """The schedule's rate at step ``count``, refused unless it is one finite number >= 0."""
+    rate = schedule(count)
+    if is_array(rate) and rate.ndim == 0:
+        rate = float(rate)
+    check_learning_rate_value(rate, f"the learning_rate schedule at step {count}")
+    return float(rate)
 
 
 def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransformation:
@@ -114,7 +121,7 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
     schedule = learning_rate if callable(learning_rate) else None
 
     def init(params: np.ndarray) -> LearningRateState:
-        first = schedule(0) if schedule is not None else learning_rate
+        first = _scheduled_rate(schedule, 0) if schedule is not None else learning_rate
         return LearningRateState(count=0, learning_rate=float(first))
 
     def update(src: np.ndarray, dst: np.ndarray, state: LearningRateState, params) -> None:
@@ -567,9 +574,12 @@ def scale_by_fan_in(scale_vector: np.ndarray) -> GradientTransformation:
     GradientTransformation
         State: :class:`FanInState`.
     """
-    vector = np.array(to_numpy(scale_vector), dtype=np.float64, copy=True)
-    if vector.ndim == 0:
-        raise ValueError("scale_vector must be an array with one entry per parameter")
+    try:
+        vector = np.array(to_numpy(scale_vector), dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"scale_vector must be an array of numbers ({exc})") from None
+    if vector.ndim != 1:
+        raise ValueError("scale_vector must be a 1-D array with one entry per parameter")
     if not np.all(np.isfinite(vector)) or np.any(vector < 0):
         raise ValueError("scale_vector must hold finite values >= 0")
 
