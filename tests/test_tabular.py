@@ -311,3 +311,19 @@ def test_the_pipeline_steps_have_the_expected_names(table):
     pipeline = make_preprocessor(table, MeanCenter(), categorical=["size"], drop=["id"])
     assert isinstance(pipeline, Pipeline)
     assert [name for name, _ in pipeline.steps] == ["schema", "preprocess"]
+
+
+@pytest.mark.parametrize("y, rows", [
+    (np.array([1.0, 2.0, np.nan, 1.0]), "1 row: row 2;"),
+    (np.array(["a", None, "b", float("nan")], dtype=object), "2 rows: rows 1, 3;"),
+    (np.full(8, np.nan), "8 rows: rows 0, 1, 2, 3, 4, ...;"),
+])
+def test_missing_labels_are_refused_naming_the_rows(y, rows):
+    with pytest.raises(ValueError, match=f"the label 'y' is missing in {rows} drop those rows"):
+        choose_task(y, "y")
+
+
+@pytest.mark.parametrize("y", [np.array([]), [], np.array([], dtype=object)])
+def test_no_labels_are_refused(y):
+    with pytest.raises(ValueError, match="the label has no values"):
+        choose_task(y)

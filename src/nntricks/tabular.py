@@ -560,14 +560,30 @@ def choose_task(y: ArrayLike, label: str | None = None, task: str = "auto") -> t
     reason : str
         One line, e.g. ``"the label 'target' has 214 distinct integer values in 442 rows
         (classification needs at most 21)"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``task``; with ``task="auto"``, for no labels at all or missing labels
+        (NaN, None), naming the rows.
     """
     if task != "auto":
         if task not in ("classification", "regression"):
             raise ValueError(f"unknown task {task!r}; expected 'auto', 'classification' or "
                              "'regression'")
         return task, "as requested"
+    import pandas as pd
+
     y = np.asarray(y)
     subject = "the label" if label is None else f"the label {label!r}"
+    if y.size == 0:
+        raise ValueError(f"{subject} has no values: there are no labels to choose a task from")
+    missing = np.flatnonzero(pd.isna(y))
+    if missing.size:
+        shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
+        raise ValueError(f"{subject} is missing in {_count(missing.size, 'row')}: "
+                         f"{'row' if missing.size == 1 else 'rows'} {shown}; drop those rows or "
+                         "fill in their labels")
     if y.dtype.kind in "bOUS":
         return "classification", f"{subject} holds text ({_count(len(np.unique(y)), 'class')})"
     if not np.all(np.mod(y, 1) == 0):
