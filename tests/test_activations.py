@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from nntricks.activations import ACTIVATIONS, LeakyReLU, get_activation
+from nntricks.activations import ACTIVATIONS, LeakyReLU, ReLU, get_activation
 from nntricks.gradcheck import numerical_gradient, relative_error
 
 NAMES = ["sigmoid", "logistic", "tanh", "hardtanh", "softsign", "relu", "leaky_relu", "identity"]
@@ -189,3 +189,14 @@ def test_parameters_with_an_instance_are_refused():
         get_activation(LeakyReLU(0.3), slope=0.1)
     activation = LeakyReLU(0.3)
     assert get_activation(activation) is activation
+
+
+def test_relu_with_a_work_array_of_another_shape_raises_instead_of_writing_past_it():
+    """The compiled ReLU kernels index by the input's shape: a smaller ``out`` goes to NumPy,
+    which refuses it."""
+    z = np.ones((3, 4), np.float32)
+    small = np.empty((2, 4), np.float32)
+    with pytest.raises(ValueError):
+        ReLU().value(z, out=small)
+    with pytest.raises(ValueError):
+        ReLU().backward(z, np.ones_like(z), np.empty_like(z), out=small)

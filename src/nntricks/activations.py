@@ -244,7 +244,7 @@ class ReLU(ActivationFunction):
 
     def value(self, z, out=None):
         kernels = None if out is None else kernels_for(z, out)
-        if kernels is not None and z.ndim == 2:
+        if kernels is not None and z.ndim == 2 and out.shape == z.shape:
             kernels.relu(z, out)
             return out
         z, out = _arrays(z, out)
@@ -258,7 +258,7 @@ class ReLU(ActivationFunction):
     def backward(self, a, grad, scratch, out=None):
         out = grad if out is None else out
         kernels = kernels_for(a, grad, out)
-        if kernels is not None and a.ndim == 2:
+        if kernels is not None and a.ndim == 2 and a.shape == grad.shape == out.shape:
             return kernels.relu_backward(a, grad, out)
         xp = namespace(a)
         xp.greater(a, 0, out=scratch)

@@ -419,7 +419,8 @@ class Network:
     def check_data(self, X, Y, sample_weight=None):
         """``(X, Y, sample_weight)`` checked and converted to :attr:`dtype`.
 
-        Raises ``ValueError`` naming the problem: shapes, lengths, NaN or infinity, negative or
+        Raises ``ValueError`` naming the problem: shapes, lengths, NaN or infinity, targets
+        outside the loss's domain (:meth:`~nntricks.losses.Loss.check_targets`), negative or
         all-zero sample weights.
         """
         X = self.check_input(X)
@@ -432,6 +433,7 @@ class Network:
             raise ValueError(f"Y must have shape (n_samples, {self.n_outputs}), got {Y.shape}")
         check_finite(Y, "Y")
         check_same_length(X, Y, ("X", "Y"))
+        self.loss_function.check_targets(Y)
         if sample_weight is not None:
             sample_weight = check_sample_weight(to_numpy(sample_weight), X.shape[0], self.dtype)
             sample_weight = self.backend.asarray(sample_weight)

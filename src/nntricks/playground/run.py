@@ -10,6 +10,7 @@ or a new setting lands between two epochs.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -48,6 +49,12 @@ def _plane(size: int) -> np.ndarray:
     """``size²`` points covering [-EXTENT, EXTENT]², row 0 at the top (x2 = +EXTENT)."""
     x1, x2 = np.meshgrid(np.linspace(-EXTENT, EXTENT, size), np.linspace(EXTENT, -EXTENT, size))
     return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def _json_number(value: float) -> float | None:
+    """``value`` as a float, or ``None`` where it is NaN or infinite (JSON has neither)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def _rounded(values, digits: int = 4) -> list:
@@ -176,10 +183,11 @@ class Run:
             Y = self.Y_train[:GRADCHECK_POINTS].astype(np.float64)
         report = check_network(network, X, Y, tolerance=GRADCHECK_TOLERANCE, random_state=0)
         return {"passed": report.passed, "tolerance": report.tolerance,
-                "loss": float(report.loss),
+                "loss": _json_number(report.loss),
                 "arrays": [{"name": a.name, "shape": list(a.shape), "n_probed": a.n_probed,
-                            "n_kinks": a.n_kinks, "max_relative_error": a.max_relative_error
-                            if a.worst_index is not None else None} for a in report.arrays]}
+                            "n_kinks": a.n_kinks, "max_relative_error": _json_number(
+                                a.max_relative_error) if a.worst_index is not None else None}
+                           for a in report.arrays]}
 
     def stop(self) -> None:
         with self._wake:
