@@ -223,3 +223,13 @@ def test_activity_is_each_activation_layers_output_and_the_gradient_at_its_input
     delta = (a_hand @ W1 + b1 - Y) / len(X)  # ∂L/∂z of the half squared error, averaged
     np.testing.assert_allclose(a, a_hand, rtol=1e-12)
     np.testing.assert_allclose(g, (delta @ W1.T) * (1 - a_hand**2), rtol=1e-12)
+
+
+def test_targets_outside_the_losss_domain_are_refused(rng):
+    X = rng.standard_normal((4, 3))
+    Y = np.eye(2)[[0, 1, 0, 1]]
+    Y[0] = [1.0, 1.0]  # not a probability vector: p - y would not be the gradient
+    with pytest.raises(ValueError, match="row 0 sums to 2"):
+        Network([Dense(3, 2)]).loss_and_grad(X, Y)
+    with pytest.raises(ValueError, match="non-negative"):
+        Network([Dense(3, 2)], "poisson").loss(X, -np.abs(Y))
