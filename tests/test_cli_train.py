@@ -149,6 +149,10 @@ def test_the_recipe_is_announced_and_recorded_and_options_override_it(default_ru
     (["--dtype", "float16"], "unknown dtype 'float16'"),
     (["--hidden-layer-sizes", "0"], "hidden_layer_sizes must lie in [1, inf)"),
     (["--task", "regression", "--alpha", "-1"], "alpha must lie in [0, inf), got -1"),
+    (["--task", "regression", "--class-weight", "balanced"],
+     "--class-weight does not apply to regression"),
+    (["--task", "classification", "--loss", "poisson"],
+     "--loss does not apply to classification"),
 ])
 def test_a_bad_estimator_option_is_the_only_line_before_any_work(tmp_path, capsys, options,
                                                                   message):
@@ -199,3 +203,13 @@ def test_unnamed_float_labels_as_classes_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == ("nntricks train: error: the target y has 40 distinct non-integer values: it "
                    "cannot be a classification target; use --task regression\n")
+
+
+def test_an_option_of_the_other_task_is_refused_once_the_data_decide(tmp_path, capsys):
+    from nntricks.cli import main
+
+    data = write_csv(tmp_path / "data.csv", "kind", [0, 1, 2] * 20)  # auto: classification
+    assert main(["train", "--data", str(data), "--loss", "poisson", "--quiet",
+                 "--output", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == ("nntricks train: error: --loss does not apply to "
+                                       "classification\n")

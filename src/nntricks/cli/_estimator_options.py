@@ -88,3 +88,15 @@ def estimator_params(args: argparse.Namespace, estimator: type, recipe: dict) ->
     if "hidden_layer_sizes" in params:
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     return params
+
+
+def check_options_apply(args: argparse.Namespace, estimator: type, task: str) -> None:
+    """Raise ``ValueError`` naming the options given that ``estimator`` has no parameter for
+    (``--class-weight`` for a regression, ``--loss`` for a classification), which it would
+    otherwise ignore."""
+    others = (set(MLPClassifier().get_params()) | set(MLPRegressor().get_params())) \
+        - set(estimator().get_params())
+    given = ["--" + name.replace("_", "-") for name in sorted(others) if name in vars(args)]
+    if given:
+        raise ValueError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply "
+                         f"to {task}")

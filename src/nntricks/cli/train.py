@@ -27,7 +27,11 @@ from ..progress import epoch_progress
 from ..recipes import GENERAL, RECIPES, recipe_for
 from ..training import TrainingInterrupted
 from ._checks import check_output_file, check_output_folder, fraction
-from ._estimator_options import add_estimator_options, estimator_params
+from ._estimator_options import (
+    add_estimator_options,
+    check_options_apply,
+    estimator_params,
+)
 from ._formatting import RecipesFormatter
 
 if TYPE_CHECKING:
@@ -105,6 +109,8 @@ def check_estimator_options(args: argparse.Namespace) -> None:
                   "regression": [MLPRegressor]}.get(args.task, [MLPClassifier, MLPRegressor])
     for Estimator in estimators:
         Estimator(**estimator_params(args, Estimator, recipe.params)).check_params()
+    if args.task != "auto":
+        check_options_apply(args, estimators[0], args.task)
 
 
 def decide_task(dataset: datasets.Dataset | datasets.Table, task: str) -> tuple[str, str]:
@@ -170,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
     task, reason = decide_task(dataset, args.task)
     print(f"task: {task} — {reason}")
     Estimator = MLPRegressor if task == "regression" else MLPClassifier
+    check_options_apply(args, Estimator, task)
     recipe = recipe_for(args.data)
     params = estimator_params(args, Estimator, recipe.params)
     preprocess = args.preprocess or recipe.preprocess
