@@ -282,6 +282,10 @@ def test_every_trial_is_recorded_with_its_scores_and_the_summary_finds_the_best(
     scores = [float(row.split()[1]) for row in table[2:]]
     assert scores == sorted(scores, reverse=True) and len(scores) == 6
     assert best["trial_id"] in table[2]
+    assert len(result.table(top=2).splitlines()) < len(table)
+    for top in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="top must"):
+            result.table(top=top)
 
 
 def test_plot_has_a_log_axis_per_log_range_titles_labels_and_legends(tmp_path):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._validation import check_scalar
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -85,8 +87,10 @@ class SweepResult:
         Parameters
         ----------
         top : int, optional
-            Show only the ``top`` best trials.
+            Show only the ``top`` best trials (an integer >= 1).
         """
+        if top is not None:
+            check_scalar(top, "top", low=1, integer=True)
         fixed = {n: d.value for n, d in self.spec.space.items() if not d.swept}
         header = ["rank", self.score_name, "± sd", "fit s", *self.swept, "trial"]
         ok = self.ok[:top] if top is not None else self.ok
