@@ -503,3 +503,20 @@ def test_nntricks_save_writes_a_pipeline(data, tmp_path):
     nntricks.save(pipeline, tmp_path / "pipeline.npz")
     loaded = nntricks.load(tmp_path / "pipeline.npz")
     np.testing.assert_array_equal(loaded.predict_proba(X), pipeline.predict_proba(X))
+
+
+def test_a_model_from_nntricks_train_loads_after_a_bare_import(tmp_path):
+    """The main job's model holds a TableSchema: ``import nntricks`` alone must know it (it
+    used to be registered only once nntricks.tabular was imported)."""
+    import subprocess
+    import sys
+
+    from nntricks.cli import main
+
+    assert main(["train", "--max-iter", "2", "--quiet", "--output", str(tmp_path)]) == 0
+    script = ("import sys, nntricks; model = nntricks.load(sys.argv[1]); "
+              "print(type(model).__name__, type(model.steps[0][1]).__name__)")
+    completed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "model.npz")],
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["Pipeline", "TableSchema"]

@@ -80,6 +80,9 @@ def test_the_default_settings_are_tensorflow_playgrounds():
     ({"fan_in": "yes"}, "fan_in must be true or false"),
     ({"preprocess": "whiten"}, "unknown preprocess 'whiten'"),
     ({"tau": 7}, "tau must be one of"),
+    ({"learning_rate": float("nan")}, "learning_rate must be one of .*, got nan"),
+    ({"dropout": float("inf")}, "dropout must be one of .*, got inf"),
+    ({"tau": 10**400}, r"tau must be one of .*, got 1000000000000000000000000000000000000\.\.\.$"),
 ])
 def test_a_bad_setting_is_refused_by_name(change, message):
     with pytest.raises(ConfigError, match=message):
@@ -262,6 +265,8 @@ def test_the_api_creates_drives_and_stops_a_run():
         assert client.post(f"/api/runs/{run_id}/command", json={"action": "fly"}).status_code \
             == 400
         assert client.post("/api/runs", content=b"{not json").status_code == 400
+        deep = client.post("/api/runs", content=b"[" * 100_000 + b"]" * 100_000)
+        assert deep.status_code == 400 and "nests too deeply" in deep.json()["error"]
         client.put(f"/api/runs/{run_id}/config", json={"dataset": "spiral", "activation": "relu",
                                                        "regularization": "l1",
                                                        "regularization_rate": 0.001})
@@ -289,3 +294,24 @@ def test_runs_are_bounded_and_a_closed_pages_run_is_stopped():
     assert runs.get(second) is None and runs.get(first) is not None
     runs.stop_all()
     assert len(runs) == 0
+
+
+def test_a_run_that_diverges_says_so_and_trains_on_at_a_smaller_rate():
+    """A deep linear network with heavy momentum at rate 10 diverges at once: the page gets
+    the message, and the run keeps answering (pause, a new rate, play) from finite weights."""
+    settings = {"dataset": "circle", "features": ["x1^2", "x2^2", "x1*x2"],
+                "hidden": [8] * 6, "activation": "identity", "learning_rate": 10.0,
+                "batch_size": 30, "optimizer": "momentum", "momentum": 0.99}
+    run = Run(parse_config(settings))
+    try:
+        run.command("play")
+        wait_for(lambda: run.snapshot["error"] is not None)
+        assert run.snapshot["error"].startswith("training diverged") and not run.playing
+        assert json.loads(json.dumps(run.snapshot, allow_nan=False))  # valid JSON for the page
+        run.configure(parse_config({**settings, "learning_rate": 0.0001}))
+        run.command("play")
+        wait_for(lambda: run.epoch >= 5)
+        run.command("pause")
+        assert np.all(np.isfinite(run.network.params)) and run.snapshot["error"] is None
+    finally:
+        run.stop()

@@ -198,3 +198,22 @@ def test_estimators_record_the_validation_loss_curve(small):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert plain.fit(X, y).validation_loss_curve_ is None
+
+
+def test_after_a_divergence_the_weights_and_the_optimizer_can_go_on(small):
+    """The diverging steps fill momentum's velocity with NaN or infinity: the trainer puts
+    back the last finite weights and restarts the moments, keeping the learning rate, so the
+    next epoch (at a smaller rate) trains from finite values."""
+    from nntricks.training import DivergenceError
+
+    X, y = small
+    net = Network([Dense(6, 3)], "squared_error", dtype=np.float64).initialize(0)
+    trainer = Trainer(net, optim.sgd(1e3, momentum=0.99), batch_size=10, random_state=0)
+    with pytest.raises(DivergenceError, match="moments start afresh"):
+        trainer.run(X * 1e3, one_hot(y), max_epochs=100, stop_early=False)
+    assert np.all(np.isfinite(net.params))
+    velocity = trainer.optimizer_state.inner[1].v
+    assert np.all(velocity == 0) and trainer.learning_rate == 1e3
+    trainer.optimizer_state.learning_rate = 1e-3
+    trainer.run(X, one_hot(y), max_epochs=1, stop_early=False)
+    assert np.all(np.isfinite(net.params)) and np.isfinite(trainer.history[-1].loss)

@@ -1,6 +1,6 @@
 """nntricks: the tricks of "Neural Networks: Tips and Tricks" as verified, fast components."""
 
-from . import datasets, optim, schedules
+from . import datasets, optim, schedules, tabular
 from .activations import ACTIVATIONS, get_activation
 from .estimators import MLPClassifier, MLPRegressor
 from .gradcheck import check_network, numerical_gradient, relative_error
@@ -49,4 +49,5 @@ __all__ = [
     "relative_error",
     "save",
     "schedules",
+    "tabular",
 ]

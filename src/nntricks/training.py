@@ -19,7 +19,8 @@ Guards
 ------
 * A loss that turns NaN or infinite stops training with :class:`DivergenceError`, naming the
   epoch and suggesting a smaller learning rate; the parameters are reset to their last finite
-  values (those at the start of the epoch).
+  values (those at the start of the epoch) and the optimizer's moments to zero (its learning
+  rate stays), so that training can go on from there.
 * ``KeyboardInterrupt`` during :meth:`Trainer.run` ends the run with a
   :class:`TrainingInterrupted` warning saying which weights were kept: with a validation set the
   best-scoring ones, otherwise those at the end of the last completed epoch.
@@ -341,12 +342,18 @@ class Trainer:
         return mean
 
     def _diverged(self, loss: float) -> None:
+        """Put back the last finite parameters and start the optimizer's moments afresh (they
+        hold the diverging steps, NaN or infinite), keeping its learning rate; then raise."""
         self._last_finite.restore(self.network)
+        rate = self.learning_rate
+        self.reset_optimizer()
+        self.optimizer_state.learning_rate = rate
         epoch = self.epochs_done + 1
         raise DivergenceError(
             f"training diverged in epoch {epoch}: the loss became {loss}. The parameters are "
-            f"those of the start of epoch {epoch}, the last finite ones. Try a smaller "
-            f"learning rate (it was {self.learning_rate:g}) or scale the input data."
+            f"those of the start of epoch {epoch}, the last finite ones, and the optimizer's "
+            f"moments start afresh. Try a smaller learning rate (it was {rate:g}) or scale the "
+            f"input data."
         )
 
     # -- the run -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ value shows as a message in the page and the server keeps running.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
@@ -102,10 +103,23 @@ class Config:
 
 def _integer(value, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ConfigError(f"{name} must be an integer, got {value!r}")
+        raise ConfigError(f"{name} must be an integer, got {_short(value)}")
     if not low <= value <= high:
-        raise ConfigError(f"{name} must lie in [{low}, {high}], got {value}")
+        raise ConfigError(f"{name} must lie in [{low}, {high}], got {_short(value)}")
     return int(value)
+
+
+def _finite(value: numbers.Real) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _short(value) -> str:
+    """``repr(value)``, cut to 40 characters (a request may send a 400-digit number)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _choice(value, name: str, choices) -> object:
@@ -117,10 +131,14 @@ def _choice(value, name: str, choices) -> object:
 
 def _rate(value, name: str, choices) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
+        raise ConfigError(f"{name} must be a number, got {_short(value)}")
+    if not _finite(value):  # NaN, Infinity (Python's JSON reads them), or too large
+        raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, got "
+                          f"{_short(value)}")
     closest = min(choices, key=lambda c: abs(c - value))
     if abs(closest - value) > 1e-9 * max(1.0, abs(value)):
-        raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
+        raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, got "
+                          f"{_short(value)}")
     return closest  # the listed value itself (an int stays an int)
 
 
@@ -165,5 +183,5 @@ def parse_config(data: object) -> Config:
 
 def _boolean(value, name: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{name} must be true or false, got {value!r}")
+        raise ConfigError(f"{name} must be true or false, got {_short(value)}")
     return value

@@ -10,6 +10,7 @@ or a new setting lands between two epochs.
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -75,7 +76,11 @@ def _zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def _histogram(values: np.ndarray, bins: int, symmetric: bool = False) -> dict:
+    """Counts of the finite ``values`` in ``bins`` bins (a diverging network has others)."""
     values = np.asarray(values, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return {"lo": -0.5, "hi": 0.5, "counts": [0] * bins, "std": 0.0, "mean": 0.0}
     lo, hi = float(values.min()), float(values.max())
     if symmetric:
         lo, hi = -max(abs(lo), abs(hi)), max(abs(lo), abs(hi))
@@ -206,10 +211,14 @@ class Run:
                 if self._stopped:
                     return
                 self._steps = max(self._steps - 1, 0)
-                self._train_epoch()
-                if not self.playing or time.monotonic() - self._published >= \
-                        1 / SNAPSHOTS_PER_SECOND:
-                    self._publish()
+                try:
+                    self._train_epoch()
+                    if not self.playing or time.monotonic() - self._published >= \
+                            1 / SNAPSHOTS_PER_SECOND:
+                        self._publish()
+                except Exception as error:  # the page shows it; the thread lives on
+                    self.playing, self.error = False, f"unexpected error: {error}"
+                    self.snapshot = {**self.snapshot, "playing": False, "error": self.error}
             next_epoch = max(next_epoch + 1 / MAX_EPOCHS_PER_SECOND, time.monotonic() - 0.1)
             time.sleep(max(0.0, next_epoch - time.monotonic()))
 
@@ -362,8 +371,7 @@ class Run:
                                               training=False, check_input=False)
         grads = grads.copy()
         params = self.network.params.copy()
-        state = optimizer.restore(params, optimizer.state_dict(self.trainer.optimizer_state))
-        optimizer.step(params, grads, state)
+        optimizer.step(params, grads, copy.deepcopy(self.trainer.optimizer_state))
         moving = np.abs(grads) > 1e-12
         if not moving.any():
             return None

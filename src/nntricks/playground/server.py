@@ -107,6 +107,8 @@ async def _json(request: Request):
         return await request.json()
     except ValueError as error:
         raise ConfigError(f"the request is not JSON: {error}") from error
+    except RecursionError:
+        raise ConfigError("the request is not JSON the page sends: it nests too deeply") from None
 
 
 def create_app(runs: Runs | None = None) -> Starlette:
