@@ -250,3 +250,13 @@ def test_a_table_trains_saves_and_predicts_from_the_command_line(tmp_path, capsy
     assert err.count("\n") == 1
     lines = (tmp_path / "p.csv").read_text().splitlines()
     assert len(lines) == 31
+
+
+def test_predictions_never_overwrite_the_model_or_the_data(numeric_model, tmp_path, capsys):
+    model, X, _ = numeric_model
+    data = write_rows(tmp_path / "a.csv", ["a", "b", "c"], X)
+    before = {path: path.read_bytes() for path in (model, data)}
+    for target, what in ((model, "the model"), (data, "the data")):
+        code, _, err = cli(capsys, "predict", model, data, "--output", target)
+        assert code == 2 and f"is {what}: the predictions would overwrite it" in err
+    assert all(path.read_bytes() == content for path, content in before.items())

@@ -83,6 +83,10 @@ def preprocess(model, X):
 def run(args: argparse.Namespace) -> int:
     if str(args.output) != "-":
         check_output_file(args.output)
+        for what, path in (("the model", args.model), ("the data", args.data)):
+            if Path(path).exists() and Path(path).resolve() == args.output.resolve():
+                raise ValueError(f"--output {str(args.output)!r} is {what}: the predictions "
+                                 "would overwrite it; give another file")
     model = load(args.model)
     X, y = read_data(args, model)
     features, model = preprocess(model, X)
