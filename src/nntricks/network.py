@@ -259,9 +259,7 @@ class Network:
         is used as given (an array of :attr:`dtype` on the network's device, as
         :meth:`check_input` makes it); only its shape is checked here.
         """
-        if getattr(X, "ndim", None) != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got "
-                             f"{getattr(X, 'shape', type(X).__name__)}")
+        self._check_shape(X)
         out = X
         for layer in self.layers:
             out = layer.forward(out, training)
@@ -408,13 +406,16 @@ class Network:
         sparse = is_sparse(X)
         if not (sparse or is_array(X)):
             X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(
-                f"X must have shape (n_samples, {self.n_features}), got {X.shape}"
-            )
+        self._check_shape(X)
         X = self.backend.asarray(X, self.dtype)
         check_finite(X.data if sparse else X, "X")
         return X
+
+    def _check_shape(self, X) -> None:
+        """Raise ``ValueError`` unless ``X`` is 2-D with :attr:`n_features` columns."""
+        if getattr(X, "ndim", None) != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got "
+                             f"{getattr(X, 'shape', type(X).__name__)}")
 
     def check_data(self, X, Y, sample_weight=None):
         """``(X, Y, sample_weight)`` checked and converted to :attr:`dtype`.
