@@ -28,6 +28,11 @@ HELP = {
 SKIPPED = {"callbacks"}
 
 
+def _defaults() -> dict:
+    """Every parameter of either estimator, with its default."""
+    return MLPClassifier().get_params() | MLPRegressor().get_params()
+
+
 def _int_or_auto(text: str):
     return text if text == "auto" else int(text)
 
@@ -52,8 +57,7 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         "estimator parameters",
         "every parameter of nntricks.MLPClassifier / MLPRegressor, with its meaning there; an "
         "option not given takes the recipe's value (listed below), else the estimator default")
-    defaults = MLPClassifier().get_params() | MLPRegressor().get_params()
-    for name, default in sorted(defaults.items()):
+    for name, default in sorted(_defaults().items()):
         if name in SKIPPED:
             continue
         flag = "--" + name.replace("_", "-")
@@ -94,8 +98,7 @@ def check_options_apply(args: argparse.Namespace, estimator: type, task: str) ->
     """Raise ``ValueError`` naming the options given that ``estimator`` has no parameter for
     (``--class-weight`` for a regression, ``--loss`` for a classification), which it would
     otherwise ignore."""
-    others = (set(MLPClassifier().get_params()) | set(MLPRegressor().get_params())) \
-        - set(estimator().get_params())
+    others = set(_defaults()) - set(estimator().get_params())
     given = ["--" + name.replace("_", "-") for name in sorted(others) if name in vars(args)]
     if given:
         raise ValueError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply "
